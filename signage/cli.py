@@ -1,0 +1,186 @@
+"""Command line: `signage run`, `signage token create`, `signage user add`, `signage audio build`.
+
+Only the standard library is imported at the top: the async mode (gevent or eventlet) must
+monkey-patch the standard library before anything else is imported.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+DEFAULT_DB = "signage.db"
+DEFAULT_ASYNC_MODE = "gevent"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signage", description="Antrian & signage Mal Pelayanan Publik")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="start the hall server")
+    run.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all, for the hall's TVs)")
+    run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB), help="SQLite file or SQLAlchemy URL")
+    run.add_argument("--hall", help="hall file (JSON) to seed an empty database; default MPP Kota Kupang")
+    run.add_argument("--async-mode", choices=("gevent", "eventlet", "threading"),
+                     default=os.environ.get("SIGNAGE_ASYNC_MODE", DEFAULT_ASYNC_MODE))
+    run.add_argument("--ticket-rate-limit", default=os.environ.get("SIGNAGE_TICKET_RATE_LIMIT", "30 per minute"),
+                     help="kiosk tickets per client, e.g. '30 per minute'")
+    run.add_argument("--audio-dir", default=os.environ.get("SIGNAGE_AUDIO_DIR"))
+    run.add_argument("--message-queue", help="e.g. redis://... when several server processes share one database")
+    run.set_defaults(func=cmd_run)
+
+    token = sub.add_parser("token", help="API tokens for machines")
+    token_sub = token.add_subparsers(required=True, metavar="ACTION")
+    create = token_sub.add_parser("create", help="create a token; printed on the last line")
+    create.add_argument("--role", choices=("counter", "manager"), required=True)
+    create.add_argument("--counter", type=int, help="counter id, for --role counter")
+    create.add_argument("--label", default="")
+    create.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    create.add_argument("--hall", help="hall file, if the database is new")
+    create.set_defaults(func=cmd_token_create)
+
+    user = sub.add_parser("user", help="staff, supervisor and manager accounts")
+    user_sub = user.add_subparsers(required=True, metavar="ACTION")
+    add = user_sub.add_parser("add", help="add an account")
+    add.add_argument("username")
+    add.add_argument("--role", choices=("staff", "supervisor", "manager"), required=True)
+    add.add_argument("--counter", type=int, action="append", default=[], help="counter id (repeat for several)")
+    add.add_argument("--service", help="agency code, for a supervisor")
+    add.add_argument("--name", default="")
+    add.add_argument("--password", help="default: a random one, printed")
+    add.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    add.add_argument("--hall", help="hall file, if the database is new")
+    add.set_defaults(func=cmd_user_add)
+
+    audio = sub.add_parser("audio", help="voice clips")
+    audio_sub = audio.add_subparsers(required=True, metavar="ACTION")
+    build = audio_sub.add_parser("build", help="prepare the voice library while online (gtts) or offline (espeak)")
+    build.add_argument("--engine", choices=("gtts", "espeak"), default="gtts")
+    build.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    build.add_argument("--audio-dir", default=os.environ.get("SIGNAGE_AUDIO_DIR"))
+    build.add_argument("--hall", help="hall file, if the database is new")
+    build.set_defaults(func=cmd_audio_build)
+    return parser
+
+
+def db_url(value: str) -> str:
+    if "://" in value:
+        return value
+    Path(value).resolve().parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(value).resolve()}"
+
+
+def _patch(async_mode: str) -> None:
+    if async_mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+    elif async_mode == "eventlet":
+        import eventlet
+        eventlet.monkey_patch()
+
+
+def _hall_service(args):
+    from .hall import load_hall
+    from .service import HallService
+    from .store import Database
+    db = Database(db_url(args.db))
+    db.create_all()
+    service = HallService(db)
+    service.seed(load_hall(args.hall))
+    return db, service
+
+
+def cmd_run(args) -> int:
+    _patch(args.async_mode)
+    from .hall import HallFileError, load_hall
+    from .web import PROJECT_ROOT, Config, create_app
+    try:
+        hall_spec = load_hall(args.hall)
+    except HallFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    config = Config(db_url=db_url(args.db), hall=hall_spec, async_mode=args.async_mode,
+                    ticket_rate_limit=args.ticket_rate_limit, message_queue=args.message_queue,
+                    audio_dir=Path(args.audio_dir) if args.audio_dir else PROJECT_ROOT / "audio")
+    app, socketio = create_app(config)
+    accounts = app.extensions["signage"].accounts
+    if not accounts.has_manager():
+        password = secrets.token_urlsafe(9)
+        accounts.add_user("manager", password, "manager", full_name="Pengelola MPP")
+        print("=" * 60)
+        print("Akun pengelola dibuat / manager account created (shown only once):")
+        print("  username: manager")
+        print(f"  password: {password}")
+        print("=" * 60)
+    base = f"http://{_shown_host(args.host)}:{args.port}"
+    print(f"signage {args.async_mode} on {args.host}:{args.port}, database {config.db_url}")
+    for label, path in (("kiosk", "/kiosk"), ("display", "/display"), ("counter", "/counter"),
+                        ("manager", "/manager"), ("api", "/api/openapi.json")):
+        print(f"  {label:8} {base}{path}")
+    sys.stdout.flush()
+    socketio.run(app, host=args.host, port=args.port, log_output=False,
+                 allow_unsafe_werkzeug=True, use_reloader=False, debug=False)
+    return 0
+
+
+def _shown_host(host: str) -> str:
+    if host not in ("0.0.0.0", "::"):
+        return host
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))  # no packet is sent; picks the LAN address
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def cmd_token_create(args) -> int:
+    from .accounts import AccountError, Accounts
+    db, _ = _hall_service(args)
+    try:
+        token = Accounts(db).create_token(args.role, args.counter, args.label)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"token for {args.role}{' counter ' + str(args.counter) if args.counter else ''}:")
+    print(token)
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    from .accounts import AccountError, Accounts
+    db, _ = _hall_service(args)
+    password = args.password or secrets.token_urlsafe(9)
+    try:
+        Accounts(db).add_user(args.username, password, args.role, full_name=args.name,
+                              counter_ids=args.counter, service_code=args.service)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"user {args.username} ({args.role}) created")
+    if not args.password:
+        print(f"password: {password}")
+    return 0
+
+
+def cmd_audio_build(args) -> int:
+    from .speech.build import build_audio
+    from .web import PROJECT_ROOT
+    _, service = _hall_service(args)
+    audio_dir = Path(args.audio_dir) if args.audio_dir else PROJECT_ROOT / "audio"
+    result = build_audio(args.engine, audio_dir, [c["name"] for c in service.counters()])
+    print(result)
+    return 0 if not result.get("failed") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Socket.IO: every committed event, in sequence order, to every screen.
+
+The service only signals "something was committed". One background task reads the events after
+the last one it sent from the database and emits them in order, so events committed by racing
+requests still leave in sequence, and nothing depends on one request's memory. Clients get a full
+snapshot (`state`) on connect and whenever they ask (`snapshot`), e.g. after seeing a gap in `seq`.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import request
+from flask_socketio import Namespace, SocketIO
+
+from .service import HallService
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/display"
+
+Enricher = Callable[[dict], dict]
+
+
+class DisplayNamespace(Namespace):
+    def __init__(self, hall: HallService, presence: "Presence"):
+        super().__init__(NAMESPACE)
+        self.hall = hall
+        self.presence = presence
+
+    def on_connect(self, auth=None):
+        self.emit("state", self.hall.snapshot(), to=request.sid)
+
+    def on_disconnect(self, reason=None):
+        self.presence.leave(request.sid)
+
+    def on_snapshot(self, _data=None):
+        self.emit("state", self.hall.snapshot(), to=request.sid)
+
+    def on_hello(self, data):
+        """A screen introduces itself: its name, which page, whether it is a speaker."""
+        if isinstance(data, dict):
+            self.presence.join(request.sid, data)
+
+
+class Presence:
+    """Which screens are connected right now (for the manager's live view)."""
+
+    def __init__(self):
+        self._clients: dict[str, dict] = {}
+
+    def join(self, sid: str, data: dict) -> None:
+        self._clients[sid] = {
+            "name": str(data.get("name", ""))[:60],
+            "page": str(data.get("page", ""))[:20],
+            "speaker": bool(data.get("speaker")),
+            "sound": str(data.get("sound", "unknown"))[:20],
+        }
+
+    def update(self, sid: str, **fields) -> None:
+        if sid in self._clients:
+            self._clients[sid].update(fields)
+
+    def leave(self, sid: str) -> None:
+        self._clients.pop(sid, None)
+
+    def list(self) -> list[dict]:
+        return [dict(v, sid=k) for k, v in self._clients.items()]
+
+
+class Broadcaster:
+    """Sends committed events to the namespace in sequence order, from one background task."""
+
+    def __init__(self, socketio: SocketIO, hall: HallService):
+        self.socketio = socketio
+        self.hall = hall
+        self.enrichers: list[Enricher] = []
+        self._wake = socketio.server.eio.create_event()
+        self._last_sent = hall.snapshot()["seq"]
+        self._task = None
+
+    def start(self) -> None:
+        hall = self.hall
+        hall.subscribe(lambda _events: self._wake.set())
+        self._task = self.socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(timeout=5)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:  # a bad event must not stop the hall's screens
+                log.exception("broadcast failed; will retry")
+                self.socketio.sleep(0.5)
+
+    def flush(self) -> None:
+        while True:
+            events = self.hall.events_after(self._last_sent)
+            if not events:
+                return
+            for event in events:
+                for enrich in self.enrichers:
+                    event = enrich(event)
+                self.socketio.emit(event["type"], event, namespace=NAMESPACE)
+                self._last_sent = event["seq"]

@@ -1,0 +1,401 @@
+"""The use cases of a hall: issue a ticket, call next, recall, skip, finish, transfer, pause.
+
+Each use case is one write transaction: the store loads the facts, the queue rules decide, the
+change and its numbered event are committed together, and only then are the events published
+(to the screens, to the voice). A crash before the commit leaves nothing; after it, everything.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, delete
+from sqlalchemy.orm import Session
+
+from . import queue
+from .hall import HallSpec
+from .queue import TicketStatus, CounterState
+from .store import Database
+from .store import tables as t
+
+Publisher = Callable[[list[dict]], None]
+COUNTER_ACTIONS = ("call-next", "recall", "skip", "finish", "transfer", "pause", "resume")
+DEFAULT_SETTINGS = {
+    "hall_name": "Mal Pelayanan Publik",
+    "timezone": "Asia/Makassar",
+    "hours": {},
+    "holidays": {},
+    "skip_policy": "requeue_once",
+    "running_text": [],
+    "running_text_speed": 60,
+}
+IDEMPOTENCY_WINDOW = timedelta(hours=12)
+LAST_CALLS = 10
+
+
+class InvalidRequest(queue.QueueError):
+    status = 400
+
+
+class HallService:
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = queue.rules.utcnow,
+                 publish: Publisher | None = None):
+        self.db = db
+        self.clock = clock
+        self._subscribers: list[Publisher] = [publish] if publish else []
+
+    def subscribe(self, subscriber: Publisher) -> None:
+        self._subscribers.append(subscriber)
+
+    def _publish(self, events: list[dict]) -> None:
+        for subscriber in self._subscribers:
+            subscriber(events)
+
+    # ---- setup -------------------------------------------------------------------------
+    def seed(self, hall: HallSpec) -> bool:
+        """Load a hall file into an empty database. Returns False when it was already set up."""
+        with self.db.write() as s:
+            if s.scalar(select(func.count()).select_from(t.Service)):
+                return False
+            services = {}
+            for position, spec in enumerate(hall.services):
+                services[spec.code] = t.Service(code=spec.code, name=spec.name, color=spec.color,
+                                                daily_limit=spec.daily_limit, position=position)
+                s.add(services[spec.code])
+            for position, spec in enumerate(hall.counters):
+                s.add(t.Counter(name=spec.name, position=position,
+                                services=[services[c] for c in spec.services]))
+            settings = dict(DEFAULT_SETTINGS, hall_name=hall.name, timezone=hall.timezone,
+                            hours={d: list(span) for d, span in hall.hours.items()},
+                            holidays=hall.holidays, **hall.settings)
+            for key, value in settings.items():
+                s.add(t.Setting(key=key, value=value))
+            return True
+
+    def settings(self, s: Session | None = None) -> dict:
+        if s is None:
+            with self.db.read() as s:
+                return self.settings(s)
+        stored = {row.key: row.value for row in s.scalars(select(t.Setting))}
+        return {**DEFAULT_SETTINGS, **stored}
+
+    # ---- kiosk ------------------------------------------------------------------------
+    def issue_ticket(self, service_code: object, priority: object = False) -> dict:
+        if not isinstance(service_code, str) or not service_code.strip():
+            raise InvalidRequest("Field 'service' wajib diisi (kode layanan, mis. \"A\").")
+        if not isinstance(priority, bool):
+            raise InvalidRequest("Field 'priority' harus true atau false.")
+        now = self.clock()
+        with self.db.write() as s:
+            settings = self.settings(s)
+            service = self._service(s, service_code)
+            open_, reason = self._open_state(s, service, settings, now)
+            if not open_:
+                raise queue.ServiceClosed(f"{service.name}: {reason}")
+            day = queue.service_day(now, settings["timezone"])
+            seq = (s.scalar(select(func.max(t.Ticket.seq)).where(
+                t.Ticket.issuing_service_id == service.id, t.Ticket.day == day)) or 0) + 1
+            ticket = t.Ticket(day=day, issuing_service_id=service.id, service_id=service.id,
+                              seq=seq, number=queue.format_number(service.code, seq),
+                              priority=priority, status=TicketStatus.WAITING,
+                              issued_at=now, enqueued_at=now)
+            s.add(ticket)
+            s.flush()
+            ticket_view = self._ticket_view(s, ticket, day)
+            events = [self._event(s, "issued", now, day, settings, ticket=ticket, service=service)]
+        self._publish(events)
+        return ticket_view
+
+    # ---- counters ---------------------------------------------------------------------
+    def counter_action(self, counter_id: int, action: str, *, staff_id: int | None = None,
+                       service_code: object = None, idempotency_key: str | None = None) -> dict:
+        """Run one counter button. The same idempotency key returns the first answer again."""
+        if action not in COUNTER_ACTIONS:
+            raise InvalidRequest(f"Aksi tidak dikenal: {action}")
+        now = self.clock()
+        key = f"{counter_id}:{action}:{idempotency_key}" if idempotency_key else None
+        with self.db.write() as s:
+            if key:
+                replay = s.get(t.IdempotentReply, key)
+                if replay and now - replay.created_at < IDEMPOTENCY_WINDOW:
+                    return replay.body
+            counter = s.get(t.Counter, counter_id, with_for_update=True)
+            if counter is None:
+                raise queue.UnknownCounter(f"Loket {counter_id} tidak ada.")
+            settings = self.settings(s)
+            day = queue.service_day(now, settings["timezone"])
+            handler = getattr(self, "_" + action.replace("-", "_"))
+            args = (service_code,) if action == "transfer" else ()
+            events = handler(s, counter, now, day, settings, staff_id, *args)
+            body = self.counter_view(counter.id, s=s, day=day)
+            if key:
+                s.execute(delete(t.IdempotentReply).where(
+                    t.IdempotentReply.created_at < now - IDEMPOTENCY_WINDOW))
+                s.merge(t.IdempotentReply(key=key, status=200, body=body, created_at=now))
+        self._publish(events)
+        return body
+
+    def _call_next(self, s, counter, now, day, settings, staff_id):
+        if counter.state == CounterState.PAUSED:
+            raise queue.CounterPaused(f"{counter.name} sedang istirahat. Lanjutkan dulu.")
+        events = []
+        if counter.current_ticket_id:
+            events += self._close_current(s, counter, now, day, settings, staff_id)
+        service_ids = [sv.id for sv in counter.services]
+        rows = s.scalars(select(t.Ticket).where(
+            t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day,
+            t.Ticket.service_id.in_(service_ids)).with_for_update()).all()
+        by_id = {row.id: row for row in rows}
+        chosen = by_id[queue.pick_next(
+            queue.Ticket(id=r.id, number=r.number, service_code=r.service.code,
+                         priority=r.priority, enqueued_at=r.enqueued_at, skip_count=r.skip_count)
+            for r in rows).id]
+        chosen.status = TicketStatus.CALLED
+        chosen.called_at = now
+        chosen.counter_id = counter.id
+        chosen.staff_id = staff_id
+        counter.current_ticket_id = chosen.id
+        counter.state = CounterState.SERVING
+        s.flush()
+        return events + [self._event(s, "called", now, day, settings, ticket=chosen,
+                                     counter=counter, staff_id=staff_id, recall=False)]
+
+    def _recall(self, s, counter, now, day, settings, staff_id):
+        ticket = self._current(s, counter)
+        ticket.recall_count += 1
+        return [self._event(s, "called", now, day, settings, ticket=ticket, counter=counter,
+                            staff_id=staff_id, recall=True)]
+
+    def _skip(self, s, counter, now, day, settings, staff_id):
+        ticket = self._current(s, counter)
+        outcome = queue.skip_outcome(ticket.skip_count, settings["skip_policy"])
+        ticket.skip_count += 1
+        ticket.status = outcome
+        if outcome == TicketStatus.WAITING:
+            ticket.enqueued_at = now
+            ticket.counter_id = None
+        else:
+            ticket.finished_at = now
+        self._free(counter)
+        return [self._event(s, "skipped", now, day, settings, ticket=ticket, counter=counter,
+                            staff_id=staff_id, requeued=outcome == TicketStatus.WAITING)]
+
+    def _finish(self, s, counter, now, day, settings, staff_id):
+        self._current(s, counter)
+        return self._close_current(s, counter, now, day, settings, staff_id)
+
+    def _close_current(self, s, counter, now, day, settings, staff_id):
+        ticket = s.get(t.Ticket, counter.current_ticket_id)
+        ticket.status = TicketStatus.SERVED
+        ticket.finished_at = now
+        self._free(counter)
+        return [self._event(s, "finished", now, day, settings, ticket=ticket, counter=counter,
+                            staff_id=staff_id)]
+
+    def _transfer(self, s, counter, now, day, settings, staff_id, service_code):
+        if not isinstance(service_code, str) or not service_code.strip():
+            raise InvalidRequest("Field 'service' wajib diisi: layanan tujuan transfer.")
+        target = self._service(s, service_code)
+        ticket = self._current(s, counter)
+        if target.id == ticket.service_id:
+            raise InvalidRequest(f"Tiket {ticket.number} sudah di layanan {target.code}.")
+        source = ticket.service
+        ticket.service_id = target.id
+        ticket.status = TicketStatus.WAITING
+        ticket.enqueued_at = now
+        ticket.counter_id = None
+        self._free(counter)
+        s.flush()
+        s.refresh(ticket, ["service"])
+        return [self._event(s, "transferred", now, day, settings, ticket=ticket, counter=counter,
+                            staff_id=staff_id, source=source.code)]
+
+    def _pause(self, s, counter, now, day, settings, staff_id):
+        if counter.current_ticket_id:
+            raise queue.QueueError("Selesaikan atau lewati tiket yang sedang dilayani sebelum istirahat.")
+        if counter.state == CounterState.PAUSED:
+            return []
+        counter.state = CounterState.PAUSED
+        return [self._event(s, "paused", now, day, settings, counter=counter, staff_id=staff_id)]
+
+    def _resume(self, s, counter, now, day, settings, staff_id):
+        if counter.state != CounterState.PAUSED:
+            return []
+        counter.state = CounterState.IDLE
+        return [self._event(s, "resumed", now, day, settings, counter=counter, staff_id=staff_id)]
+
+    @staticmethod
+    def _free(counter) -> None:
+        counter.current_ticket_id = None
+        counter.state = CounterState.IDLE
+
+    @staticmethod
+    def _current(s, counter) -> t.Ticket:
+        if not counter.current_ticket_id:
+            raise queue.NoCurrentTicket(f"{counter.name} tidak sedang melayani tiket.")
+        return s.get(t.Ticket, counter.current_ticket_id)
+
+    # ---- reading ---------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """What a screen needs to draw the hall from nothing; `seq` is the last event in it."""
+        now = self.clock()
+        with self.db.read() as s:
+            settings = self.settings(s)
+            day = queue.service_day(now, settings["timezone"])
+            seq = s.scalar(select(func.max(t.Event.seq))) or 0
+            calls = s.scalars(select(t.Event).where(t.Event.type == "called")
+                              .order_by(t.Event.seq.desc()).limit(LAST_CALLS)).all()
+            return {
+                "seq": seq,
+                "now": now.isoformat(),
+                "day": day.isoformat(),
+                "hall": {"name": settings["hall_name"], "timezone": settings["timezone"]},
+                "services": self._services_view(s, now, day, settings),
+                "counters": [self._counter_dict(s, c) for c in self._counters(s)],
+                "last_calls": [c.payload | {"seq": c.seq} for c in calls
+                               if queue.service_day(c.at, settings["timezone"]) == day],
+                "running_text": {"lines": settings["running_text"],
+                                 "speed": settings["running_text_speed"]},
+            }
+
+    def services(self) -> list[dict]:
+        now = self.clock()
+        with self.db.read() as s:
+            settings = self.settings(s)
+            return self._services_view(s, now, queue.service_day(now, settings["timezone"]), settings)
+
+    def counters(self) -> list[dict]:
+        with self.db.read() as s:
+            return [self._counter_dict(s, c) for c in self._counters(s)]
+
+    def counter_view(self, counter_id: int, *, s: Session | None = None, day=None) -> dict:
+        """A counter's state with its current ticket, waiting per service, and recent history."""
+        if s is None:
+            with self.db.read() as s:
+                return self.counter_view(counter_id, s=s)
+        counter = s.get(t.Counter, counter_id)
+        if counter is None:
+            raise queue.UnknownCounter(f"Loket {counter_id} tidak ada.")
+        if day is None:
+            day = queue.service_day(self.clock(), self.settings(s)["timezone"])
+        waiting = self._waiting(s, day)
+        history = s.scalars(select(t.Event).where(
+            t.Event.counter_id == counter.id, t.Event.ticket_id.is_not(None))
+            .order_by(t.Event.seq.desc()).limit(10)).all()
+        view = self._counter_dict(s, counter)
+        view["waiting"] = {sv.code: waiting.get(sv.id, 0) for sv in counter.services}
+        view["history"] = [{"seq": e.seq, "type": e.type, "at": e.at.isoformat(),
+                            "ticket": e.payload.get("ticket")} for e in history]
+        return view
+
+    def ticket_timeline(self, number: str, day=None) -> list[dict]:
+        with self.db.read() as s:
+            if day is None:
+                day = queue.service_day(self.clock(), self.settings(s)["timezone"])
+            ticket = s.scalar(select(t.Ticket).where(t.Ticket.number == number, t.Ticket.day == day))
+            if ticket is None:
+                return []
+            return [{"seq": e.seq, "type": e.type, "at": e.at.isoformat(),
+                     "counter_id": e.counter_id, "staff_id": e.staff_id}
+                    for e in s.scalars(select(t.Event).where(t.Event.ticket_id == ticket.id)
+                                       .order_by(t.Event.seq))]
+
+    def events_after(self, seq: int, limit: int = 500) -> list[dict]:
+        with self.db.read() as s:
+            return [e.payload | {"seq": e.seq} for e in s.scalars(
+                select(t.Event).where(t.Event.seq > seq).order_by(t.Event.seq).limit(limit))]
+
+    # ---- helpers ----------------------------------------------------------------------
+    @staticmethod
+    def _service(s, code) -> t.Service:
+        service = s.scalar(select(t.Service).where(t.Service.code == code.strip().upper()))
+        if service is None:
+            raise queue.UnknownService(f"Layanan tidak dikenal: {code!r}")
+        return service
+
+    @staticmethod
+    def _counters(s) -> list[t.Counter]:
+        return s.scalars(select(t.Counter).order_by(t.Counter.position, t.Counter.id)).all()
+
+    @staticmethod
+    def _waiting(s, day) -> dict[int, int]:
+        return dict(s.execute(select(t.Ticket.service_id, func.count()).where(
+            t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day)
+            .group_by(t.Ticket.service_id)).all())
+
+    def _open_state(self, s, service, settings, now) -> tuple[bool, str | None]:
+        open_, reason = queue.is_open(now, settings["timezone"], settings["hours"],
+                                      settings["holidays"], service.closed_reason)
+        if open_ and service.daily_limit:
+            day = queue.service_day(now, settings["timezone"])
+            issued = s.scalar(select(func.count()).select_from(t.Ticket).where(
+                t.Ticket.issuing_service_id == service.id, t.Ticket.day == day))
+            if issued >= service.daily_limit:
+                return False, f"Kuota hari ini ({service.daily_limit}) sudah habis"
+        return open_, reason
+
+    def _services_view(self, s, now, day, settings) -> list[dict]:
+        waiting = self._waiting(s, day)
+        views = []
+        for sv in s.scalars(select(t.Service).order_by(t.Service.position, t.Service.id)):
+            open_, reason = self._open_state(s, sv, settings, now)
+            views.append({"code": sv.code, "name": sv.name, "prefix": sv.code, "color": sv.color,
+                          "open": open_, "closed_reason": reason,
+                          "waiting": waiting.get(sv.id, 0)})
+        return views
+
+    @staticmethod
+    def _counter_dict(s, counter: t.Counter) -> dict:
+        ticket = s.get(t.Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
+        return {"id": counter.id, "name": counter.name, "state": str(counter.state),
+                "services": [sv.code for sv in counter.services],
+                "ticket": ticket and {"number": ticket.number, "service": ticket.service.code,
+                                      "priority": ticket.priority,
+                                      "called_at": ticket.called_at.isoformat()}}
+
+    def _ticket_view(self, s, ticket: t.Ticket, day) -> dict:
+        ahead = s.scalar(select(func.count()).select_from(t.Ticket).where(
+            t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day,
+            t.Ticket.service_id == ticket.service_id, t.Ticket.id != ticket.id,
+            t.Ticket.priority.is_(True) if ticket.priority else t.Ticket.id.is_not(None),
+            (t.Ticket.enqueued_at <= ticket.enqueued_at) | t.Ticket.priority.is_(not ticket.priority)))
+        return {"id": ticket.id, "number": ticket.number, "service": ticket.service.code,
+                "service_name": ticket.service.name, "priority": ticket.priority,
+                "status": str(ticket.status), "issued_at": ticket.issued_at.isoformat(),
+                "day": day.isoformat(), "ahead": ahead, "position": ahead + 1}
+
+    def _event(self, s, type_, now, day, settings, *, ticket=None, counter=None, service=None,
+               staff_id=None, **extra) -> dict:
+        """Append the numbered event in this transaction and return what the screens get."""
+        s.flush()
+        service = service or (ticket.service if ticket else None)
+        waiting = self._waiting(s, day)
+        payload = {
+            "type": type_, "at": now.isoformat(),
+            "ticket": ticket.number if ticket else None,
+            "priority": ticket.priority if ticket else None,
+            "service": service.code if service else None,
+            "service_name": service.name if service else None,
+            "counter": self._counter_dict(s, counter) if counter else None,
+            "waiting": {code: waiting.get(sid, 0) for sid, code in
+                        s.execute(select(t.Service.id, t.Service.code)).all()},
+            **extra,
+        }
+        row = t.Event(type=type_, at=now, ticket_id=ticket.id if ticket else None,
+                      counter_id=counter.id if counter else None, staff_id=staff_id,
+                      payload=payload)
+        s.add(row)
+        s.flush()
+        return payload | {"seq": row.seq}
+
+    def record_event(self, type_: str, payload: dict) -> dict:
+        """A numbered event that is not a queue change (settings, running text, hall edits)."""
+        now = self.clock()
+        with self.db.write() as s:
+            row = t.Event(type=type_, at=now, payload={"type": type_, "at": now.isoformat(), **payload})
+            s.add(row)
+            s.flush()
+            event = row.payload | {"seq": row.seq}
+        self._publish([event])
+        return event

@@ -1,0 +1,141 @@
+"""The Flask application: pages, JSON API and Socket.IO around the hall service."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g, jsonify, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from .. import queue
+from ..accounts import Accounts
+from ..hall import HallSpec
+from ..realtime import Broadcaster, DisplayNamespace, Presence
+from ..service import HallService
+from ..store import Database
+from ..store import tables as t
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ASYNC_MODES = ("gevent", "eventlet", "threading")
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass
+class Config:
+    db_url: str
+    hall: HallSpec | None = None
+    async_mode: str = "threading"
+    ticket_rate_limit: str = "30 per minute"
+    audio_dir: Path = PROJECT_ROOT / "audio"
+    message_queue: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Hall:
+    """Everything a request handler needs, hung on app.extensions['signage']."""
+
+    service: HallService
+    accounts: Accounts
+    socketio: SocketIO
+    broadcaster: Broadcaster
+    presence: Presence
+    config: Config
+
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+
+
+def create_app(config: Config) -> tuple[Flask, SocketIO]:
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
+                static_folder=str(PROJECT_ROOT / "static"))
+    db = Database(config.db_url)
+    db.create_all()
+    service = HallService(db)
+    if config.hall is not None:
+        service.seed(config.hall)
+
+    app.config.update(
+        SECRET_KEY=_secret_key(db),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        TICKET_RATE_LIMIT=config.ticket_rate_limit,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    socketio = SocketIO(app, async_mode=config.async_mode, message_queue=config.message_queue,
+                        cors_allowed_origins=[], ping_interval=5, ping_timeout=5,
+                        max_http_buffer_size=MAX_BODY_BYTES)
+    presence = Presence()
+    socketio.on_namespace(DisplayNamespace(service, presence))
+    broadcaster = Broadcaster(socketio, service)
+    app.extensions["signage"] = Hall(service=service, accounts=Accounts(db), socketio=socketio,
+                                     broadcaster=broadcaster, presence=presence, config=config)
+
+    from . import api, pages
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    csrf.exempt(api.bp)  # the API checks CSRF itself when the caller is a browser session
+    _register_errors(app)
+    broadcaster.start()
+    return app, socketio
+
+
+def _secret_key(db: Database) -> str:
+    """Kept in the database so sessions survive a restart."""
+    with db.write() as s:
+        row = s.get(t.Setting, "secret_key")
+        if row is None:
+            row = t.Setting(key="secret_key", value=secrets.token_hex(32))
+            s.add(row)
+        return row.value
+
+
+def _register_errors(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(queue.QueueError)
+    def queue_error(exc: queue.QueueError):
+        return jsonify(error=exc.message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        if wants_json():
+            return jsonify(error=f"CSRF: {exc.description}"), 400
+        return (f"<p>Formulir kedaluwarsa, silakan muat ulang halaman. / "
+                f"The form expired, please reload.</p>", 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            message = {413: "Isi permintaan terlalu besar. / Request body too large.",
+                       429: "Terlalu banyak permintaan, coba lagi sebentar. / Too many requests."}
+            return jsonify(error=message.get(exc.code, exc.description)), exc.code
+        return exc
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        if wants_json():
+            return jsonify(error="Kesalahan server. / Internal error."), 500
+        return "Kesalahan server. / Internal error.", 500
+
+
+def hall() -> Hall:
+    from flask import current_app
+    return current_app.extensions["signage"]
