@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from flask import request
-from flask_socketio import Namespace, SocketIO
+from flask_socketio import Namespace, SocketIO, emit
 
 from .service import HallService
 
@@ -28,13 +28,13 @@ class DisplayNamespace(Namespace):
         self.presence = presence
 
     def on_connect(self, auth=None):
-        self.emit("state", self.hall.snapshot(), to=request.sid)
+        emit("state", self.hall.snapshot())
 
     def on_disconnect(self, reason=None):
         self.presence.leave(request.sid)
 
     def on_snapshot(self, _data=None):
-        self.emit("state", self.hall.snapshot(), to=request.sid)
+        emit("state", self.hall.snapshot())
 
     def on_hello(self, data):
         """A screen introduces itself: its name, which page, whether it is a speaker."""

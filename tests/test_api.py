@@ -1,0 +1,138 @@
+"""The JSON API over HTTP against a real server process, with good and bad input."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from conftest import ASYNC_MODES, ServerProcess
+
+
+@pytest.fixture(scope="module", params=ASYNC_MODES)
+def srv(request, tmp_path_factory):
+    server = ServerProcess(tmp_path_factory.mktemp(request.param) / "api.db", request.param).start()
+    server.counter1 = server.token("counter", 1)
+    server.counter2 = server.token("counter", 2)
+    server.manager = server.token("manager")
+    yield server
+    server.stop()
+
+
+def state(srv):
+    return requests.get(srv.url + "/api/state", timeout=5).json()
+
+
+def post(srv, path, json=None, token=None, **kwargs):
+    headers = kwargs.pop("headers", {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.post(srv.url + path, json=json, headers=headers, timeout=10, **kwargs)
+
+
+def test_services_list_the_hall(srv):
+    services = requests.get(srv.url + "/api/services", timeout=5).json()["services"]
+    assert len(services) == 11
+    assert {"code", "name", "prefix", "open", "waiting"} <= set(services[0])
+
+
+def test_issue_and_call_a_ticket(srv):
+    ticket = post(srv, "/api/tickets", {"service": "C", "priority": False})
+    assert ticket.status_code == 201
+    body = ticket.json()
+    assert body["number"].startswith("C") and body["service"] == "C"
+    assert {"number", "service", "position", "issued_at"} <= set(body)
+    called = post(srv, "/api/counters/3/call-next", token=srv.token("counter", 3))
+    assert called.status_code == 200 and called.json()["ticket"]["number"] == body["number"]
+    counters = {c["id"]: c for c in state(srv)["counters"]}
+    assert counters[3]["ticket"]["number"] == body["number"]
+    assert {"id", "name", "services", "ticket"} <= set(counters[3])
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"service": "Z"}, "tidak dikenal"),
+    ({"service": 7}, "service"),
+    ({}, "service"),
+    ({"service": "A", "priority": "ya"}, "priority"),
+    ({"service": "A", "extra": 1}, "tidak dikenal"),
+    ([1, 2], "objek"),
+])
+def test_bad_ticket_requests_are_clear_4xx_and_change_nothing(srv, body, fragment):
+    before = state(srv)
+    response = post(srv, "/api/tickets", body)
+    assert response.status_code == 400
+    assert fragment in response.json()["error"]
+    assert state(srv)["seq"] == before["seq"]
+
+
+def test_broken_json_and_huge_body(srv):
+    before = state(srv)["seq"]
+    broken = requests.post(srv.url + "/api/tickets", data="{nope",
+                           headers={"Content-Type": "application/json"}, timeout=5)
+    assert broken.status_code == 400 and "JSON" in broken.json()["error"]
+    huge = requests.post(srv.url + "/api/tickets", data="x" * (1024 * 1024),
+                         headers={"Content-Type": "application/json"}, timeout=10)
+    assert huge.status_code == 413 and "error" in huge.json()
+    assert state(srv)["seq"] == before
+
+
+def test_counter_actions_need_the_counters_own_token(srv):
+    post(srv, "/api/tickets", {"service": "A"})
+    before = state(srv)["seq"]
+    assert post(srv, "/api/counters/1/call-next").status_code == 401
+    assert post(srv, "/api/counters/1/call-next", token="not-a-token").status_code == 401
+    assert post(srv, "/api/counters/1/call-next", token=srv.counter2).status_code == 403
+    assert post(srv, "/api/counters/1/call-next", token=srv.manager).status_code == 403
+    assert "error" in post(srv, "/api/counters/1/call-next", token=srv.counter2).json()
+    assert state(srv)["seq"] == before
+
+
+def test_unknown_counter_and_action(srv):
+    assert post(srv, "/api/counters/999/call-next", token=srv.counter1).status_code == 403
+    response = post(srv, "/api/counters/1/explode", token=srv.counter1)
+    assert response.status_code == 404 and "error" in response.json()
+
+
+def test_call_next_with_nobody_waiting_is_409(srv):
+    token = srv.token("counter", 8)
+    response = post(srv, "/api/counters/8/call-next", token=token)
+    assert response.status_code == 409 and response.json()["error"]
+
+
+def test_transfer_bad_input(srv):
+    token = srv.token("counter", 4)
+    post(srv, "/api/tickets", {"service": "D"})
+    post(srv, "/api/counters/4/call-next", token=token)
+    before = state(srv)["seq"]
+    for body in ({}, {"service": 3}, {"service": "Z"}, {"service": "D"}):
+        response = post(srv, "/api/counters/4/transfer", body, token=token)
+        assert response.status_code == 400, (body, response.text)
+    assert state(srv)["seq"] == before
+    assert post(srv, "/api/counters/4/transfer", {"service": "B"}, token=token).status_code == 200
+
+
+def test_double_tap_with_idempotency_key_calls_one_ticket(srv):
+    token = srv.token("counter", 9)
+    first_ticket = post(srv, "/api/tickets", {"service": "H"}).json()["number"]
+    post(srv, "/api/tickets", {"service": "H"})
+    headers = {"Idempotency-Key": "tap-7f3a"}
+    a = post(srv, "/api/counters/9/call-next", token=token, headers=dict(headers))
+    b = post(srv, "/api/counters/9/call-next", token=token, headers=dict(headers))
+    assert a.json() == b.json() and a.json()["ticket"]["number"] == first_ticket
+    by_body = post(srv, "/api/counters/9/call-next", {"request_id": "r-1"}, token=token)
+    again = post(srv, "/api/counters/9/call-next", {"request_id": "r-1"}, token=token)
+    assert by_body.json()["ticket"] == again.json()["ticket"] != a.json()["ticket"]
+    waiting = {s["code"]: s["waiting"] for s in state(srv)["services"]}
+    assert waiting["H"] == 0
+
+
+def test_openapi_documents_the_endpoints(srv):
+    doc = requests.get(srv.url + "/api/openapi.json", timeout=5).json()
+    assert doc["openapi"].startswith("3.")
+    for path in ("/api/services", "/api/tickets", "/api/state", "/api/counters/{id}/call-next",
+                 "/api/counters/{id}/transfer"):
+        assert path in doc["paths"]
+
+
+def test_pages_render(srv):
+    for path in ("/", "/kiosk", "/display", "/display?services=A,B", "/login", "/kiosk?lang=en"):
+        assert requests.get(srv.url + path, timeout=5).status_code == 200, path
+    assert requests.get(srv.url + "/counter", timeout=5, allow_redirects=False).status_code == 302

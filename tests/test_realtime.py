@@ -1,0 +1,111 @@
+"""Socket.IO /display against a real server: snapshot on connect, numbered events, resync."""
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+import socketio
+
+
+class DisplayClient:
+    """A real Socket.IO client recording what a hall screen would receive."""
+
+    def __init__(self, url: str):
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.2,
+                                      reconnection_delay_max=0.5)
+        self.states: list[dict] = []
+        self.events: list[dict] = []
+        self.cond = threading.Condition()
+        for name in ("issued", "called", "finished", "skipped", "transferred", "paused", "resumed"):
+            self.client.on(name, self._record, namespace="/display")
+        self.client.on("state", self._state, namespace="/display")
+        self.client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
+
+    def _record(self, data):
+        with self.cond:
+            self.events.append(data)
+            self.cond.notify_all()
+
+    def _state(self, data):
+        with self.cond:
+            self.states.append(data)
+            self.cond.notify_all()
+
+    def wait_for(self, predicate, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not predicate(self):
+                left = deadline - time.monotonic()
+                assert left > 0, f"timed out; events={self.events[-5:]} states={len(self.states)}"
+                self.cond.wait(left)
+
+    def close(self):
+        self.client.disconnect()
+
+
+def test_snapshot_on_connect_then_called_events_in_sequence(server):
+    display = DisplayClient(server.url)
+    try:
+        display.wait_for(lambda d: d.states)
+        first = display.states[0]
+        assert {"seq", "counters", "services", "last_calls", "running_text"} <= set(first)
+        token = server.token("counter", 2)
+        number = requests.post(server.url + "/api/tickets", json={"service": "B"}, timeout=5).json()["number"]
+        requests.post(server.url + "/api/counters/2/call-next", headers=server.headers(token), timeout=5)
+        display.wait_for(lambda d: any(e["type"] == "called" for e in d.events))
+        called = next(e for e in display.events if e["type"] == "called")
+        assert called["ticket"] == number and called["service"] == "B"
+        assert called["counter"]["id"] == 2 and called["counter"]["name"] == "Loket 2"
+        assert [e["seq"] for e in display.events] == list(range(first["seq"] + 1, first["seq"] + 3))
+    finally:
+        display.close()
+
+
+def test_events_from_racing_counters_arrive_in_order_without_gaps(server):
+    tokens = {cid: server.token("counter", cid) for cid in (5, 6, 11, 12)}
+    display = DisplayClient(server.url)
+    try:
+        display.wait_for(lambda d: d.states)
+        start = display.states[0]["seq"]
+        for _ in range(10):
+            for code in ("E", "K"):
+                requests.post(server.url + "/api/tickets", json={"service": code}, timeout=5)
+
+        def press(cid):
+            for _ in range(5):
+                requests.post(f"{server.url}/api/counters/{cid}/call-next",
+                              headers=server.headers(tokens[cid]), timeout=10)
+        threads = [threading.Thread(target=press, args=(cid,)) for cid in tokens]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        display.wait_for(lambda d: sum(e["type"] == "called" for e in d.events) == 20)
+        seqs = [e["seq"] for e in display.events]
+        assert seqs == list(range(start + 1, start + 1 + len(seqs)))
+        called = [e["ticket"] for e in display.events if e["type"] == "called"]
+        assert len(set(called)) == 20
+    finally:
+        display.close()
+
+
+def test_snapshot_request_and_recovery_after_restart(server):
+    display = DisplayClient(server.url)
+    try:
+        display.wait_for(lambda d: d.states)
+        display.client.emit("snapshot", namespace="/display")
+        display.wait_for(lambda d: len(d.states) >= 2)
+        token = server.token("counter", 1)
+        requests.post(server.url + "/api/tickets", json={"service": "A"}, timeout=5)
+        requests.post(server.url + "/api/counters/1/call-next", headers=server.headers(token), timeout=5)
+        display.wait_for(lambda d: any(e["type"] == "called" for e in d.events))
+        states_before = len(display.states)
+        server.restart()
+        display.wait_for(lambda d: len(d.states) > states_before, timeout=15)
+        recovered = display.states[-1]
+        counter1 = next(c for c in recovered["counters"] if c["id"] == 1)
+        assert counter1["ticket"]["number"] == "A001"
+        assert recovered["seq"] == display.events[-1]["seq"]
+    finally:
+        display.close()
