@@ -301,6 +301,51 @@ class HallService:
                     for e in s.scalars(select(t.Event).where(t.Event.ticket_id == ticket.id)
                                        .order_by(t.Event.seq))]
 
+    def statistics(self, first_day, last_day, service_codes: list[str] | None = None) -> dict:
+        """Figures for service days first_day..last_day (hall time), optionally some services."""
+        from . import stats
+        with self.db.read() as s:
+            tz = self.settings(s)["timezone"]
+            codes = dict(s.execute(select(t.Service.id, t.Service.code)).all())
+            counters = dict(s.execute(select(t.Counter.id, t.Counter.name)
+                                      .order_by(t.Counter.position)).all())
+            first_calls = dict(s.execute(
+                select(t.Event.ticket_id, func.min(t.Event.at))
+                .join(t.Ticket, t.Ticket.id == t.Event.ticket_id)
+                .where(t.Event.type == "called", t.Ticket.day >= first_day, t.Ticket.day <= last_day)
+                .group_by(t.Event.ticket_id)).all())
+            tickets = s.scalars(select(t.Ticket).where(t.Ticket.day >= first_day,
+                                                       t.Ticket.day <= last_day)).all()
+            facts = [stats.TicketFacts(
+                number=tk.number, issuing_service=codes[tk.issuing_service_id],
+                service=codes[tk.service_id], status=tk.status, issued_at=tk.issued_at,
+                first_called_at=first_calls.get(tk.id), called_at=tk.called_at,
+                finished_at=tk.finished_at, counter=counters.get(tk.counter_id))
+                for tk in tickets]
+        wanted = service_codes or list(codes.values())
+        facts = [f for f in facts if f.issuing_service in wanted or f.service in wanted]
+        result = stats.compute(facts, wanted, list(counters.values()), tz)
+        result["services"] = [r for r in result["services"] if r["code"] in wanted]
+        result["from"], result["to"] = first_day.isoformat(), last_day.isoformat()
+        return result
+
+    def live_overview(self) -> dict:
+        """For the manager: waiting and longest wait per service, each counter's state."""
+        now = self.clock()
+        with self.db.read() as s:
+            day = queue.service_day(now, self.settings(s)["timezone"])
+            oldest = dict(s.execute(select(t.Ticket.service_id, func.min(t.Ticket.enqueued_at)).where(
+                t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day)
+                .group_by(t.Ticket.service_id)).all())
+            waiting = self._waiting(s, day)
+            services = [{"code": sv.code, "name": sv.name, "waiting": waiting.get(sv.id, 0),
+                         "longest_wait_seconds": int((now - oldest[sv.id]).total_seconds())
+                         if sv.id in oldest else 0,
+                         "closed_reason": sv.closed_reason}
+                        for sv in s.scalars(select(t.Service).order_by(t.Service.position))]
+            return {"services": services,
+                    "counters": [self._counter_dict(s, c) for c in self._counters(s)]}
+
     def events_after(self, seq: int, limit: int = 500) -> list[dict]:
         with self.db.read() as s:
             return [e.payload | {"seq": e.seq} for e in s.scalars(
@@ -325,10 +370,12 @@ class HallService:
             .group_by(t.Ticket.service_id)).all())
 
     def _open_state(self, s, service, settings, now) -> tuple[bool, str | None]:
-        open_, reason = queue.is_open(now, settings["timezone"], settings["hours"],
-                                      settings["holidays"], service.closed_reason)
+        day = queue.service_day(now, settings["timezone"])
+        closed = service.closed_reason if (
+            service.closed_until is None or day <= service.closed_until) else None
+        open_, reason = queue.is_open(now, settings["timezone"], service.hours or settings["hours"],
+                                      settings["holidays"], closed)
         if open_ and service.daily_limit:
-            day = queue.service_day(now, settings["timezone"])
             issued = s.scalar(select(func.count()).select_from(t.Ticket).where(
                 t.Ticket.issuing_service_id == service.id, t.Ticket.day == day))
             if issued >= service.daily_limit:

@@ -50,6 +50,10 @@ class Service(Base):
     color: Mapped[str] = mapped_column(String(7), default="#1f4e9c")
     daily_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # "Close for the rest of today": closed through this service day, open again after it.
+    closed_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    hours: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # None: the hall's hours
+    logo: Mapped[str | None] = mapped_column(String(80), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -150,3 +154,36 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Media(Base):
+    """An image or video in the displays' playlist; stored under a generated file name."""
+
+    __tablename__ = "media"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(120), default="")
+    kind: Mapped[str] = mapped_column(String(10))  # image, video
+    size: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(Integer, default=10)  # how long an image stays
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DisplayProfile(Base):
+    __tablename__ = "display_profiles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    services: Mapped[list] = mapped_column(JSON, default=list)  # empty: all
+    layout: Mapped[str] = mapped_column(String(20), default="calls_media")
+    sound: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ScheduledAnnouncement(Base):
+    __tablename__ = "scheduled_announcements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(300))
+    at: Mapped[str] = mapped_column(String(5))  # HH:MM hall time, every service day
+    days: Mapped[list] = mapped_column(JSON, default=list)  # mon..sun; empty: every day
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_run: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -86,10 +86,12 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     app.extensions["signage"] = Hall(service=service, accounts=Accounts(db), socketio=socketio,
                                      broadcaster=broadcaster, presence=presence, config=config)
 
-    from . import api, pages
+    from . import api, manage_api, pages
     app.register_blueprint(api.bp)
+    app.register_blueprint(manage_api.bp)
     app.register_blueprint(pages.bp)
-    csrf.exempt(api.bp)  # the API checks CSRF itself when the caller is a browser session
+    csrf.exempt(api.bp)
+    csrf.exempt(manage_api.bp)  # the API checks CSRF itself when the caller is a browser session
     _register_errors(app)
     broadcaster.start()
     return app, socketio

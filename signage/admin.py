@@ -1,0 +1,325 @@
+"""What hall managers (and agency supervisors) change: services, counters, staff, hours,
+running text, display settings. Every change is validated first, logged (who, when, what),
+and announced to the screens as a numbered event so they update without a reload.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from . import queue
+from .accounts import AccountError, Accounts, Principal
+from .hall import validate_hours
+from .service import HallService, InvalidRequest
+from .store import tables as t
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_CODE = re.compile(r"^[A-Z]$")
+MAX_RUNNING_LINES = 10
+MAX_LINE = 200
+
+
+class Forbidden(queue.QueueError):
+    status = 403
+
+
+def _text(value: object, field: str, *, max_len: int, required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidRequest(f"{field}: harus teks.")
+    value = " ".join(value.split())
+    if required and not value:
+        raise InvalidRequest(f"{field}: wajib diisi.")
+    if len(value) > max_len:
+        raise InvalidRequest(f"{field}: paling panjang {max_len} karakter.")
+    return value
+
+
+class HallAdmin:
+    def __init__(self, hall: HallService, accounts: Accounts):
+        self.hall = hall
+        self.db = hall.db
+        self.accounts = accounts
+
+    # ---- permissions ---------------------------------------------------------------
+    @staticmethod
+    def require_manager(actor: Principal) -> None:
+        if not actor.is_manager:
+            raise Forbidden("Hanya pengelola MPP. / Managers only.")
+
+    def require_service(self, actor: Principal, s, service: t.Service) -> None:
+        if actor.is_manager:
+            return
+        if actor.role == "supervisor" and actor.service_id == service.id:
+            return
+        raise Forbidden("Hanya pengelola atau supervisor instansi ini. / Not your agency.")
+
+    def _log(self, s, actor: Principal, action: str, **detail) -> None:
+        s.add(t.AuditEntry(at=self.hall.clock(), user_id=actor.user_id, actor=actor.name,
+                           action=action, detail=detail))
+
+    def _changed(self, kind: str, **payload) -> None:
+        self.hall.record_event(kind, payload)
+
+    # ---- services -----------------------------------------------------------------
+    def save_service(self, actor: Principal, data: dict, code: str | None = None) -> dict:
+        """Add (code None) or edit a service. Fields: code, name, color, daily_limit, hours."""
+        if not isinstance(data, dict):
+            raise InvalidRequest("Data layanan harus objek.")
+        with self.db.write() as s:
+            if code is None:
+                self.require_manager(actor)
+                service = t.Service(position=(s.scalar(select(func.max(t.Service.position))) or 0) + 1)
+            else:
+                service = self._service(s, code)
+                self.require_service(actor, s, service)
+                if not actor.is_manager and set(data) - {"daily_limit", "hours"}:
+                    raise Forbidden("Supervisor hanya boleh mengubah kuota dan jam layanan.")
+            if "code" in data or code is None:
+                new_code = _text(data.get("code"), "Prefiks", max_len=1).upper()
+                if not _CODE.match(new_code):
+                    raise InvalidRequest("Prefiks: satu huruf A–Z.")
+                clash = s.scalar(select(t.Service).where(t.Service.code == new_code))
+                if clash is not None and clash is not service:
+                    raise InvalidRequest(f"Prefiks {new_code} sudah dipakai {clash.name}.")
+                service.code = new_code
+            if "name" in data or code is None:
+                service.name = _text(data.get("name"), "Nama layanan", max_len=120)
+            if "color" in data:
+                if not isinstance(data["color"], str) or not _COLOR.match(data["color"]):
+                    raise InvalidRequest("Warna: format #RRGGBB.")
+                service.color = data["color"]
+            if "daily_limit" in data:
+                limit = data["daily_limit"]
+                if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                                          or not 1 <= limit <= 9999):
+                    raise InvalidRequest("Kuota harian: bilangan 1–9999, atau kosong.")
+                service.daily_limit = limit
+            if "hours" in data:
+                try:
+                    service.hours = None if data["hours"] is None else \
+                        {d: list(v) for d, v in validate_hours(data["hours"]).items()}
+                except ValueError as exc:
+                    raise InvalidRequest(f"Jam layanan: {exc}") from exc
+            if code is None:
+                s.add(service)
+            s.flush()
+            self._log(s, actor, "service.save", code=service.code, fields=sorted(data))
+            result = {"code": service.code, "name": service.name}
+        self._changed("hall")
+        return result
+
+    def set_service_open(self, actor: Principal, code: str, open_: object, reason: object = None,
+                         rest_of_today: object = False) -> None:
+        if not isinstance(open_, bool) or not isinstance(rest_of_today, bool):
+            raise InvalidRequest("open dan rest_of_today harus true/false.")
+        with self.db.write() as s:
+            service = self._service(s, code)
+            self.require_service(actor, s, service)
+            if open_:
+                service.closed_reason, service.closed_until = None, None
+            else:
+                service.closed_reason = _text(reason, "Alasan tutup", max_len=200)
+                settings = self.hall.settings(s)
+                service.closed_until = (queue.service_day(self.hall.clock(), settings["timezone"])
+                                        if rest_of_today else None)
+            self._log(s, actor, "service.open" if open_ else "service.close", code=service.code,
+                      reason=service.closed_reason, rest_of_today=rest_of_today)
+        self._changed("hall")
+
+    # ---- counters -----------------------------------------------------------------
+    def save_counter(self, actor: Principal, data: dict, counter_id: int | None = None) -> dict:
+        self.require_manager(actor)
+        if not isinstance(data, dict):
+            raise InvalidRequest("Data loket harus objek.")
+        with self.db.write() as s:
+            counter = t.Counter(position=(s.scalar(select(func.max(t.Counter.position))) or 0) + 1) \
+                if counter_id is None else s.get(t.Counter, counter_id)
+            if counter is None:
+                raise queue.UnknownCounter(f"Loket {counter_id} tidak ada.")
+            if "name" in data or counter_id is None:
+                name = _text(data.get("name"), "Nama loket", max_len=60)
+                clash = s.scalar(select(t.Counter).where(t.Counter.name == name))
+                if clash is not None and clash is not counter:
+                    raise InvalidRequest(f"Nama loket {name!r} sudah dipakai.")
+                counter.name = name
+            if "services" in data or counter_id is None:
+                codes = data.get("services")
+                if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+                    raise InvalidRequest("Loket harus melayani minimal satu layanan.")
+                counter.services = [self._service(s, c) for c in dict.fromkeys(codes)]
+            if counter_id is None:
+                s.add(counter)
+            s.flush()
+            self._log(s, actor, "counter.save", id=counter.id, name=counter.name,
+                      services=[sv.code for sv in counter.services])
+            result = {"id": counter.id, "name": counter.name}
+        self._changed("hall")
+        return result
+
+    # ---- staff --------------------------------------------------------------------
+    def list_staff(self, actor: Principal) -> list[dict]:
+        with self.db.read() as s:
+            users = s.scalars(select(t.User).order_by(t.User.role, t.User.username)).all()
+            return [self._user_view(u) for u in users if self._may_manage_user(actor, u)]
+
+    def add_staff(self, actor: Principal, data: dict) -> dict:
+        if not isinstance(data, dict):
+            raise InvalidRequest("Data pengguna harus objek.")
+        role = data.get("role", "staff")
+        if role != "staff":
+            self.require_manager(actor)
+        counters = data.get("counters", [])
+        if not isinstance(counters, list) or not all(isinstance(c, int) for c in counters):
+            raise InvalidRequest("counters: daftar nomor id loket.")
+        self._check_counters_in_scope(actor, counters)
+        try:
+            user_id = self.accounts.add_user(
+                data.get("username") if isinstance(data.get("username"), str) else "",
+                data.get("password") if isinstance(data.get("password"), str) else "",
+                role, full_name=_text(data.get("full_name", ""), "Nama", max_len=80, required=False),
+                counter_ids=counters,
+                service_code=data.get("service") if isinstance(data.get("service"), str) else None)
+        except AccountError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        with self.db.write() as s:
+            self._log(s, actor, "user.add", id=user_id, username=data.get("username"), role=role)
+        return {"id": user_id}
+
+    def update_staff(self, actor: Principal, user_id: int, data: dict) -> dict:
+        if not isinstance(data, dict):
+            raise InvalidRequest("Data pengguna harus objek.")
+        with self.db.write() as s:
+            user = s.get(t.User, user_id)
+            if user is None or not self._may_manage_user(actor, user):
+                raise queue.UnknownCounter("Pengguna tidak ada.") if user is None else \
+                    Forbidden("Bukan staf instansi Anda.")
+            if "active" in data:
+                if not isinstance(data["active"], bool):
+                    raise InvalidRequest("active: true/false.")
+                if user.id == actor.user_id and not data["active"]:
+                    raise InvalidRequest("Tidak dapat menonaktifkan akun sendiri.")
+                user.active = data["active"]
+            if "password" in data:
+                if not isinstance(data["password"], str) or len(data["password"]) < 8:
+                    raise InvalidRequest("Kata sandi minimal 8 karakter.")
+                user.password_hash = generate_password_hash(data["password"])
+            if "counters" in data:
+                ids = data["counters"]
+                if not isinstance(ids, list) or not all(isinstance(c, int) for c in ids):
+                    raise InvalidRequest("counters: daftar nomor id loket.")
+                self._check_counters_in_scope(actor, ids)
+                counters = [s.get(t.Counter, c) for c in ids]
+                if None in counters:
+                    raise InvalidRequest("Loket tidak dikenal.")
+                user.counters = counters
+            self._log(s, actor, "user.update", id=user.id, username=user.username,
+                      fields=sorted(k for k in data if k != "password") + (["password"] if "password" in data else []))
+            return self._user_view(user)
+
+    def _may_manage_user(self, actor: Principal, user: t.User) -> bool:
+        if actor.is_manager:
+            return True
+        if actor.role != "supervisor" or user.role != "staff":
+            return False
+        return any(sv.id == actor.service_id for c in user.counters for sv in c.services) or not user.counters
+
+    def _check_counters_in_scope(self, actor: Principal, counter_ids: list[int]) -> None:
+        if actor.is_manager:
+            return
+        if actor.role != "supervisor":
+            raise Forbidden("Tidak diizinkan.")
+        with self.db.read() as s:
+            for cid in counter_ids:
+                counter = s.get(t.Counter, cid)
+                if counter is None or actor.service_id not in [sv.id for sv in counter.services]:
+                    raise Forbidden(f"Loket {cid} bukan loket instansi Anda.")
+
+    @staticmethod
+    def _user_view(user: t.User) -> dict:
+        return {"id": user.id, "username": user.username, "full_name": user.full_name,
+                "role": user.role, "active": user.active,
+                "counters": [c.id for c in user.counters], "service_id": user.service_id}
+
+    # ---- hours, holidays, running text, settings ------------------------------------
+    def set_hours(self, actor: Principal, hours: object) -> None:
+        self.require_manager(actor)
+        try:
+            clean = validate_hours(hours)
+        except ValueError as exc:
+            raise InvalidRequest(f"Jam layanan: {exc}") from exc
+        self._set(actor, "hours", {d: list(v) for d, v in clean.items()})
+        self._changed("hall")
+
+    def set_holidays(self, actor: Principal, holidays: object) -> None:
+        self.require_manager(actor)
+        if not isinstance(holidays, dict):
+            raise InvalidRequest("Hari libur: objek {\"YYYY-MM-DD\": \"nama\"}.")
+        clean = {}
+        for day, name in holidays.items():
+            try:
+                date.fromisoformat(day)
+            except (TypeError, ValueError) as exc:
+                raise InvalidRequest(f"Tanggal tidak valid: {day!r} (YYYY-MM-DD).") from exc
+            clean[day] = _text(name, f"Nama libur {day}", max_len=100)
+        self._set(actor, "holidays", dict(sorted(clean.items())))
+        self._changed("hall")
+
+    def set_running_text(self, actor: Principal, lines: object, speed: object = None) -> dict:
+        self.require_manager(actor)
+        if not isinstance(lines, list) or len(lines) > MAX_RUNNING_LINES:
+            raise InvalidRequest(f"lines: daftar teks, paling banyak {MAX_RUNNING_LINES} baris.")
+        clean = [_text(line, f"Baris {i + 1}", max_len=MAX_LINE) for i, line in enumerate(lines)]
+        if speed is not None and (not isinstance(speed, int) or isinstance(speed, bool)
+                                  or not 20 <= speed <= 300):
+            raise InvalidRequest("speed: 20–300 piksel per detik.")
+        self._set(actor, "running_text", clean)
+        if speed is not None:
+            self._set(actor, "running_text_speed", speed)
+        settings = self.hall.settings()
+        text = {"lines": settings["running_text"], "speed": settings["running_text_speed"]}
+        self._changed("running_text", running_text=text)
+        return text
+
+    def set_hall_name(self, actor: Principal, name: object) -> None:
+        self.require_manager(actor)
+        self._set(actor, "hall_name", _text(name, "Nama MPP", max_len=120))
+        self._changed("hall")
+
+    def set_skip_policy(self, actor: Principal, policy: object) -> None:
+        self.require_manager(actor)
+        if policy not in ("requeue_once", "drop"):
+            raise InvalidRequest("skip_policy: 'requeue_once' atau 'drop'.")
+        self._set(actor, "skip_policy", policy)
+
+    def _set(self, actor: Principal, key: str, value) -> None:
+        with self.db.write() as s:
+            row = s.get(t.Setting, key)
+            if row is None:
+                s.add(t.Setting(key=key, value=value))
+            else:
+                row.value = value
+            self._log(s, actor, f"setting.{key}", value=value)
+
+    # ---- audit log ------------------------------------------------------------------
+    def audit_log(self, actor: Principal, limit: int = 200) -> list[dict]:
+        self.require_manager(actor)
+        with self.db.read() as s:
+            tz = ZoneInfo(self.hall.settings(s)["timezone"])
+            rows = s.scalars(select(t.AuditEntry).order_by(t.AuditEntry.id.desc()).limit(limit))
+            return [{"at": r.at.astimezone(tz).isoformat(), "actor": r.actor, "action": r.action,
+                     "detail": r.detail} for r in rows]
+
+    @staticmethod
+    def _service(s, code) -> t.Service:
+        if not isinstance(code, str):
+            raise InvalidRequest("Kode layanan harus teks.")
+        service = s.scalar(select(t.Service).where(t.Service.code == code.strip().upper()))
+        if service is None:
+            raise queue.UnknownService(f"Layanan tidak dikenal: {code!r}")
+        return service

@@ -1,0 +1,199 @@
+"""The manager console's JSON API: hall edits, staff, running text, statistics, audit log."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, jsonify, request
+
+from .. import queue
+from ..admin import HallAdmin
+from ..service import InvalidRequest
+from . import hall
+from .api import json_body
+from .auth import api_auth, current_principal
+
+bp = Blueprint("manage", __name__, url_prefix="/api")
+MAX_STATS_DAYS = 366
+
+
+def is_manager(p, **_):
+    return p.is_manager
+
+
+def is_supervisor_or_manager(p, **_):
+    return p.role in ("manager", "supervisor")
+
+
+def admin() -> HallAdmin:
+    h = hall()
+    return HallAdmin(h.service, h.accounts)
+
+
+def _changed():
+    return jsonify(ok=True)
+
+
+@bp.put("/running-text")
+@api_auth(is_manager)
+def running_text():
+    body = json_body()
+    return jsonify(admin().set_running_text(current_principal(), body.get("lines"), body.get("speed")))
+
+
+@bp.get("/stats")
+@api_auth(is_supervisor_or_manager)
+def stats():
+    return jsonify(_stats())
+
+
+@bp.get("/stats.csv")
+@api_auth(is_supervisor_or_manager)
+def stats_csv():
+    result = _stats()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["from", "to", "service", "issued", "served", "skipped", "waiting",
+                     "wait_avg_s", "wait_p90_s", "service_avg_s", "service_p90_s"])
+    for row in result["services"]:
+        writer.writerow([result["from"], result["to"], row["code"], row["issued"], row["served"],
+                         row["skipped"], row["waiting"], row["wait_seconds"]["avg"],
+                         row["wait_seconds"]["p90"], row["service_seconds"]["avg"],
+                         row["service_seconds"]["p90"]])
+    writer.writerow([])
+    writer.writerow(["counter", "called", "served", "skipped", "service_avg_s", "service_p90_s"])
+    for row in result["counters"]:
+        writer.writerow([row["counter"], row["called"], row["served"], row["skipped"],
+                         row["service_seconds"]["avg"], row["service_seconds"]["p90"]])
+    name = f"statistik-{result['from']}-{result['to']}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _stats() -> dict:
+    service = hall().service
+    today = queue.service_day(service.clock(), service.settings()["timezone"])
+    try:
+        first = date.fromisoformat(request.args.get("from", today.isoformat()))
+        last = date.fromisoformat(request.args.get("to", request.args.get("from", today.isoformat())))
+    except ValueError:
+        raise InvalidRequest("from/to: tanggal YYYY-MM-DD.")
+    if last < first or last - first > timedelta(days=MAX_STATS_DAYS):
+        raise InvalidRequest(f"Rentang tanggal tidak valid (maks. {MAX_STATS_DAYS} hari).")
+    principal = current_principal()
+    codes = None
+    if principal.role == "supervisor":
+        codes = [s["code"] for s in service.services()
+                 if s["code"] == _supervisor_code(principal)]
+    return service.statistics(first, last, codes)
+
+
+def _supervisor_code(principal) -> str | None:
+    from sqlalchemy import select
+    from ..store import tables as t
+    with hall().service.db.read() as s:
+        return s.scalar(select(t.Service.code).where(t.Service.id == principal.service_id))
+
+
+@bp.get("/manage/overview")
+@api_auth(is_supervisor_or_manager)
+def overview():
+    h = hall()
+    return jsonify(h.service.live_overview() | {"displays": h.presence.list()})
+
+
+@bp.get("/manage/settings")
+@api_auth(is_supervisor_or_manager)
+def settings():
+    data = {k: v for k, v in hall().service.settings().items() if k != "secret_key"}
+    return jsonify(data)
+
+
+@bp.post("/manage/services")
+@api_auth(is_manager)
+def add_service():
+    return jsonify(admin().save_service(current_principal(), json_body())), 201
+
+
+@bp.patch("/manage/services/<code>")
+@api_auth(is_supervisor_or_manager)
+def edit_service(code):
+    return jsonify(admin().save_service(current_principal(), json_body(), code))
+
+
+@bp.post("/manage/services/<code>/open")
+@api_auth(is_supervisor_or_manager)
+def open_service(code):
+    admin().set_service_open(current_principal(), code, True)
+    return _changed()
+
+
+@bp.post("/manage/services/<code>/close")
+@api_auth(is_supervisor_or_manager)
+def close_service(code):
+    body = json_body()
+    admin().set_service_open(current_principal(), code, False, body.get("reason"),
+                             body.get("rest_of_today", False))
+    return _changed()
+
+
+@bp.post("/manage/counters")
+@api_auth(is_manager)
+def add_counter():
+    return jsonify(admin().save_counter(current_principal(), json_body())), 201
+
+
+@bp.patch("/manage/counters/<int:counter_id>")
+@api_auth(is_manager)
+def edit_counter(counter_id):
+    return jsonify(admin().save_counter(current_principal(), json_body(), counter_id))
+
+
+@bp.get("/manage/staff")
+@api_auth(is_supervisor_or_manager)
+def staff():
+    return jsonify(staff=admin().list_staff(current_principal()))
+
+
+@bp.post("/manage/staff")
+@api_auth(is_supervisor_or_manager)
+def add_staff():
+    return jsonify(admin().add_staff(current_principal(), json_body())), 201
+
+
+@bp.patch("/manage/staff/<int:user_id>")
+@api_auth(is_supervisor_or_manager)
+def edit_staff(user_id):
+    return jsonify(admin().update_staff(current_principal(), user_id, json_body()))
+
+
+@bp.put("/manage/hours")
+@api_auth(is_manager)
+def hours():
+    admin().set_hours(current_principal(), json_body().get("hours"))
+    return _changed()
+
+
+@bp.put("/manage/holidays")
+@api_auth(is_manager)
+def holidays():
+    admin().set_holidays(current_principal(), json_body().get("holidays"))
+    return _changed()
+
+
+@bp.put("/manage/hall")
+@api_auth(is_manager)
+def hall_settings():
+    body = json_body()
+    if "name" in body:
+        admin().set_hall_name(current_principal(), body["name"])
+    if "skip_policy" in body:
+        admin().set_skip_policy(current_principal(), body["skip_policy"])
+    return _changed()
+
+
+@bp.get("/manage/audit")
+@api_auth(is_manager)
+def audit():
+    return jsonify(entries=admin().audit_log(current_principal()))
