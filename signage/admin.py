@@ -28,7 +28,9 @@ class Forbidden(queue.QueueError):
 
 
 def _text(value: object, field: str, *, max_len: int, required: bool = True) -> str:
-    if value is None and not required:
+    if value is None:
+        if required:
+            raise InvalidRequest(f"{field}: wajib diisi.")
         return ""
     if not isinstance(value, str):
         raise InvalidRequest(f"{field}: harus teks.")

@@ -1,0 +1,177 @@
+"""The manager console's API: roles, validation (nothing saved on error), audit log, CSRF."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from conftest import ServerProcess
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    server = ServerProcess(tmp_path_factory.mktemp("manage") / "manage.db", "gevent").start()
+    server.manager = server.token("manager")
+    server.add_user("sari", "rahasia-sari", "staff", counters=[1])
+    from conftest import signage_cli
+    signage_cli("user", "add", "budi", "--role", "supervisor", "--service", "E",
+                "--password", "rahasia-budi", db=server.db)
+    yield server
+    server.stop()
+
+
+def login(srv, username, password) -> requests.Session:
+    session = requests.Session()
+    page = session.get(srv.url + "/login", timeout=5).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = session.post(srv.url + "/login", data={"username": username, "password": password,
+                                                      "csrf_token": token}, timeout=5)
+    assert response.status_code == 200, response.status_code
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', response.text)
+    session.headers["X-CSRFToken"] = meta.group(1)
+    return session
+
+
+def as_manager(srv, method, path, **kwargs):
+    return requests.request(method, srv.url + path, timeout=10,
+                            headers={"Authorization": f"Bearer {srv.manager}"}, **kwargs)
+
+
+def settings(srv):
+    return as_manager(srv, "GET", "/api/manage/settings").json()
+
+
+def test_running_text_is_saved_as_typed_and_reaches_the_snapshot(srv):
+    lines = ["<script>alert(1)</script>", "Layanan BPJS istirahat 12.00–13.00"]
+    response = as_manager(srv, "PUT", "/api/running-text", json={"lines": lines, "speed": 90})
+    assert response.status_code == 200
+    state = requests.get(srv.url + "/api/state", timeout=5).json()
+    assert state["running_text"] == {"lines": lines, "speed": 90}
+
+
+@pytest.mark.parametrize("body", [
+    {"lines": "just text"}, {"lines": [1, 2]}, {"lines": ["x" * 201]}, {"lines": ["ok"] * 11},
+    {"lines": ["ok"], "speed": 5}, {"lines": ["ok"], "speed": "fast"}, {},
+])
+def test_bad_running_text_changes_nothing(srv, body):
+    before = settings(srv)["running_text"]
+    response = as_manager(srv, "PUT", "/api/running-text", json=body)
+    assert response.status_code == 400 and response.json()["error"]
+    assert settings(srv)["running_text"] == before
+
+
+def test_running_text_needs_a_manager(srv):
+    assert requests.put(srv.url + "/api/running-text", json={"lines": ["x"]}, timeout=5).status_code == 401
+    counter = srv.token("counter", 1)
+    response = requests.put(srv.url + "/api/running-text", json={"lines": ["x"]}, timeout=5,
+                            headers={"Authorization": f"Bearer {counter}"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"code": "AA", "name": "X"}, "Prefiks"), ({"code": "A", "name": "Dup"}, "sudah dipakai"),
+    ({"code": "Q"}, "wajib"), ({"code": "Q", "name": "X", "color": "red"}, "Warna"),
+    ({"code": "Q", "name": "X", "daily_limit": 0}, "Kuota"),
+    ({"code": "Q", "name": "X", "hours": {"mon": ["15:00", "08:00"]}}, "tutup"),
+])
+def test_bad_service_edits_are_refused(srv, body, fragment):
+    before = requests.get(srv.url + "/api/services", timeout=5).json()
+    response = as_manager(srv, "POST", "/api/manage/services", json=body)
+    assert response.status_code == 400 and fragment in response.json()["error"]
+    assert requests.get(srv.url + "/api/services", timeout=5).json() == before
+
+
+def test_add_service_and_counter_then_issue(srv):
+    assert as_manager(srv, "POST", "/api/manage/services",
+                      json={"code": "M", "name": "Imigrasi", "color": "#123456", "daily_limit": 1}).status_code == 201
+    counter = as_manager(srv, "POST", "/api/manage/counters", json={"name": "Loket 14", "services": ["M"]})
+    assert counter.status_code == 201
+    assert requests.post(srv.url + "/api/tickets", json={"service": "M"}, timeout=5).status_code == 201
+    refused = requests.post(srv.url + "/api/tickets", json={"service": "M"}, timeout=5)
+    assert refused.status_code == 409 and "Kuota" in refused.json()["error"]
+    bad = as_manager(srv, "POST", "/api/manage/counters", json={"name": "Loket 15", "services": ["Z"]})
+    assert bad.status_code == 400
+
+
+def test_close_for_the_rest_of_today_with_reason(srv):
+    response = as_manager(srv, "POST", "/api/manage/services/D/close",
+                          json={"reason": "Gangguan sistem", "rest_of_today": True})
+    assert response.status_code == 200
+    services = {s["code"]: s for s in requests.get(srv.url + "/api/services", timeout=5).json()["services"]}
+    assert services["D"]["open"] is False and services["D"]["closed_reason"] == "Gangguan sistem"
+    refused = requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5)
+    assert refused.status_code == 409 and "Gangguan sistem" in refused.json()["error"]
+    assert as_manager(srv, "POST", "/api/manage/services/D/close", json={}).status_code == 400
+    assert as_manager(srv, "POST", "/api/manage/services/D/open").status_code == 200
+    assert requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5).status_code == 201
+
+
+def test_holidays_and_hours_validation(srv):
+    assert as_manager(srv, "PUT", "/api/manage/holidays", json={"holidays": {"2026-13-01": "x"}}).status_code == 400
+    assert as_manager(srv, "PUT", "/api/manage/hours", json={"hours": {"funday": ["08:00", "15:00"]}}).status_code == 400
+    ok = as_manager(srv, "PUT", "/api/manage/holidays", json={"holidays": {"2026-12-25": "Hari Raya Natal"}})
+    assert ok.status_code == 200
+    assert settings(srv)["holidays"] == {"2026-12-25": "Hari Raya Natal"}
+
+
+def test_staff_cannot_open_manager_pages_or_api(srv):
+    staff = login(srv, "sari", "rahasia-sari")
+    assert staff.get(srv.url + "/manager", timeout=5).status_code == 403
+    assert staff.get(srv.url + "/api/manage/overview", timeout=5).status_code == 403
+    assert staff.get(srv.url + "/api/stats", timeout=5).status_code == 403
+
+
+def test_supervisor_sees_and_changes_only_their_agency(srv):
+    sup = login(srv, "budi", "rahasia-budi")
+    stats = sup.get(srv.url + "/api/stats", timeout=5).json()
+    assert [row["code"] for row in stats["services"]] == ["E"]
+    assert sup.patch(srv.url + "/api/manage/services/A", json={"daily_limit": 5}, timeout=5).status_code == 403
+    assert sup.patch(srv.url + "/api/manage/services/E", json={"daily_limit": 50}, timeout=5).status_code == 200
+    assert sup.patch(srv.url + "/api/manage/services/E", json={"name": "X"}, timeout=5).status_code == 403
+    assert sup.post(srv.url + "/api/manage/staff", timeout=5,
+                    json={"username": "eka", "password": "rahasia-eka", "counters": [1]}).status_code == 403
+    assert sup.post(srv.url + "/api/manage/staff", timeout=5,
+                    json={"username": "eka", "password": "rahasia-eka", "counters": [5]}).status_code == 201
+    assert sup.put(srv.url + "/api/running-text", json={"lines": ["x"]}, timeout=5).status_code == 403
+    usernames = {u["username"] for u in sup.get(srv.url + "/api/manage/staff", timeout=5).json()["staff"]}
+    assert "eka" in usernames and "manager" not in usernames and "sari" not in usernames
+
+
+def test_session_writes_need_the_csrf_token(srv):
+    sup = login(srv, "budi", "rahasia-budi")
+    del sup.headers["X-CSRFToken"]
+    response = sup.patch(srv.url + "/api/manage/services/E", json={"daily_limit": 40}, timeout=5)
+    assert response.status_code == 400 and "CSRF" in response.json()["error"]
+
+
+def test_staff_password_reset_and_disable(srv):
+    staff = {u["username"]: u for u in as_manager(srv, "GET", "/api/manage/staff").json()["staff"]}
+    sari = staff["sari"]["id"]
+    assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"password": "short"}).status_code == 400
+    assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"password": "baru-sekali"}).status_code == 200
+    login(srv, "sari", "baru-sekali")
+    assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"active": False}).status_code == 200
+    session = requests.Session()
+    page = session.get(srv.url + "/login", timeout=5).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    refused = session.post(srv.url + "/login", data={"username": "sari", "password": "baru-sekali",
+                                                     "csrf_token": token}, timeout=5)
+    assert refused.status_code == 401
+
+
+def test_every_change_is_in_the_audit_log(srv):
+    entries = as_manager(srv, "GET", "/api/manage/audit").json()["entries"]
+    actions = {e["action"] for e in entries}
+    assert {"setting.running_text", "service.save", "counter.save", "service.close",
+            "service.open", "user.add", "user.update"} <= actions
+    assert all(e["actor"] and e["at"] for e in entries)
+
+
+def test_stats_api_and_csv(srv):
+    stats = as_manager(srv, "GET", "/api/stats").json()
+    assert {"code", "issued", "served", "skipped", "waiting"} <= set(stats["services"][0])
+    assert as_manager(srv, "GET", "/api/stats?from=2026-02-30").status_code == 400
+    assert as_manager(srv, "GET", "/api/stats?from=2026-05-02&to=2026-05-01").status_code == 400
+    csv_text = as_manager(srv, "GET", "/api/stats.csv").text
+    assert csv_text.splitlines()[0].startswith("from,to,service,issued")
