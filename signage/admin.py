@@ -5,7 +5,7 @@ and announced to the screens as a numbered event so they update without a reload
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -307,6 +307,89 @@ class HallAdmin:
             else:
                 row.value = value
             self._log(s, actor, f"setting.{key}", value=value)
+
+    # ---- voice ------------------------------------------------------------------------
+    def set_speech(self, actor: Principal, data: object) -> dict:
+        from .speech.hall_speaker import validate_settings
+        from .speech.sentence import TemplateError
+        self.require_manager(actor)
+        try:
+            speech = validate_settings(data, self.hall.settings().get("speech") or {})
+        except TemplateError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        self._set(actor, "speech", speech)
+        return speech
+
+    def announce(self, actor: Principal, text: object) -> dict:
+        """A free announcement spoken now, through the same queue as the calls."""
+        from .speech.sentence import TemplateError, free_text_sentence
+        if actor.role not in ("manager", "supervisor"):
+            raise Forbidden("Tidak diizinkan.")
+        message = _text(text, "Pengumuman", max_len=300)
+        try:
+            free_text_sentence(message)
+        except TemplateError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        with self.db.write() as s:
+            self._log(s, actor, "announce", text=message)
+        return self.hall.record_event("announce", {"message": message})
+
+    def list_schedule(self) -> list[dict]:
+        with self.db.read() as s:
+            return [{"id": a.id, "text": a.text, "at": a.at, "days": a.days, "active": a.active}
+                    for a in s.scalars(select(t.ScheduledAnnouncement).order_by(t.ScheduledAnnouncement.at))]
+
+    def add_schedule(self, actor: Principal, data: object) -> dict:
+        from .hall import WEEKDAYS, parse_hhmm
+        from .speech.sentence import TemplateError, free_text_sentence
+        self.require_manager(actor)
+        if not isinstance(data, dict):
+            raise InvalidRequest("Data jadwal harus objek.")
+        message = _text(data.get("text"), "Pengumuman", max_len=300)
+        try:
+            free_text_sentence(message)
+            if not isinstance(data.get("at"), str) or parse_hhmm(data["at"]) is None:
+                raise ValueError("jam HH:MM")
+        except (TemplateError, ValueError) as exc:
+            raise InvalidRequest(f"Jadwal: {exc}") from exc
+        days = data.get("days", [])
+        if not isinstance(days, list) or not set(days) <= set(WEEKDAYS):
+            raise InvalidRequest(f"days: daftar dari {', '.join(WEEKDAYS)} (kosong: setiap hari).")
+        with self.db.write() as s:
+            row = t.ScheduledAnnouncement(text=message, at=data["at"], days=days)
+            s.add(row)
+            s.flush()
+            self._log(s, actor, "schedule.add", id=row.id, text=message, at=row.at, days=days)
+            return {"id": row.id}
+
+    def delete_schedule(self, actor: Principal, schedule_id: int) -> None:
+        self.require_manager(actor)
+        with self.db.write() as s:
+            row = s.get(t.ScheduledAnnouncement, schedule_id)
+            if row is None:
+                raise queue.UnknownCounter("Jadwal tidak ada.")
+            s.delete(row)
+            self._log(s, actor, "schedule.delete", id=schedule_id, text=row.text)
+
+    def run_due_announcements(self, grace_minutes: int = 10) -> int:
+        """Speak the scheduled announcements that fell due in the last few minutes, once a day."""
+        from .hall import WEEKDAYS
+        now = self.hall.clock()
+        tz = ZoneInfo(self.hall.settings()["timezone"])
+        local = now.astimezone(tz)
+        today, weekday = local.date(), WEEKDAYS[local.weekday()]
+        due = []
+        with self.db.write() as s:
+            for row in s.scalars(select(t.ScheduledAnnouncement).where(t.ScheduledAnnouncement.active)):
+                h, m = map(int, row.at.split(":"))
+                at = local.replace(hour=h, minute=m, second=0, microsecond=0)
+                if (row.last_run != today and (not row.days or weekday in row.days)
+                        and at <= local < at + timedelta(minutes=grace_minutes)):
+                    row.last_run = today
+                    due.append(row.text)
+        for text in due:
+            self.hall.record_event("announce", {"message": text, "scheduled": True})
+        return len(due)
 
     # ---- audit log ------------------------------------------------------------------
     def audit_log(self, actor: Principal, limit: int = 200) -> list[dict]:

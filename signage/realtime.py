@@ -26,20 +26,41 @@ class DisplayNamespace(Namespace):
         super().__init__(NAMESPACE)
         self.hall = hall
         self.presence = presence
+        self.state_extras: list[Callable[[], dict]] = []   # e.g. the recent announcements
+        self.on_played_hooks: list[Callable[[int, str], None]] = []
+
+    def _state(self) -> dict:
+        state = self.hall.snapshot()
+        for extra in self.state_extras:
+            state |= extra()
+        return state
 
     def on_connect(self, auth=None):
-        emit("state", self.hall.snapshot())
+        emit("state", self._state())
 
     def on_disconnect(self, reason=None):
         self.presence.leave(request.sid)
 
     def on_snapshot(self, _data=None):
-        emit("state", self.hall.snapshot())
+        emit("state", self._state())
 
     def on_hello(self, data):
         """A screen introduces itself: its name, which page, whether it is a speaker."""
         if isinstance(data, dict):
             self.presence.join(request.sid, data)
+
+    def on_sound(self, data):
+        """A speaker reports whether the browser lets it play sound ('ok' or 'blocked')."""
+        if isinstance(data, dict) and data.get("state") in ("ok", "blocked"):
+            self.presence.update(request.sid, sound=data["state"])
+
+    def on_played(self, data):
+        """A speaker finished playing an announcement (by its seq)."""
+        if isinstance(data, dict) and isinstance(data.get("seq"), int):
+            name = self.presence.name(request.sid)
+            self.presence.update(request.sid, last_played=data["seq"], sound="ok")
+            for hook in self.on_played_hooks:
+                hook(data["seq"], name)
 
 
 class Presence:
@@ -59,6 +80,9 @@ class Presence:
     def update(self, sid: str, **fields) -> None:
         if sid in self._clients:
             self._clients[sid].update(fields)
+
+    def name(self, sid: str) -> str:
+        return self._clients.get(sid, {}).get("name") or sid
 
     def leave(self, sid: str) -> None:
         self._clients.pop(sid, None)

@@ -19,6 +19,8 @@ from ..accounts import Accounts
 from ..hall import HallSpec
 from ..realtime import Broadcaster, DisplayNamespace, Presence
 from ..service import HallService
+from ..speech.hall_speaker import HallSpeaker
+from ..speech.voice import Voice
 from ..store import Database
 from ..store import tables as t
 
@@ -47,6 +49,7 @@ class Hall:
     socketio: SocketIO
     broadcaster: Broadcaster
     presence: Presence
+    speaker: HallSpeaker
     config: Config
 
 
@@ -81,10 +84,16 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
                         cors_allowed_origins=[], ping_interval=5, ping_timeout=5,
                         max_http_buffer_size=MAX_BODY_BYTES)
     presence = Presence()
-    socketio.on_namespace(DisplayNamespace(service, presence))
+    namespace = DisplayNamespace(service, presence)
+    socketio.on_namespace(namespace)
     broadcaster = Broadcaster(socketio, service)
+    speaker = HallSpeaker(Voice(config.audio_dir), service.settings)
+    broadcaster.enrichers.append(speaker.enrich)
+    namespace.state_extras.append(lambda: {"announcements": speaker.recent()})
+    namespace.on_played_hooks.append(speaker.queue.mark_played)
     app.extensions["signage"] = Hall(service=service, accounts=Accounts(db), socketio=socketio,
-                                     broadcaster=broadcaster, presence=presence, config=config)
+                                     broadcaster=broadcaster, presence=presence, speaker=speaker,
+                                     config=config)
 
     from . import api, manage_api, pages
     app.register_blueprint(api.bp)
@@ -94,7 +103,21 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     csrf.exempt(manage_api.bp)  # the API checks CSRF itself when the caller is a browser session
     _register_errors(app)
     broadcaster.start()
+    socketio.start_background_task(_announcement_clock, socketio, app)
     return app, socketio
+
+
+def _announcement_clock(socketio: SocketIO, app: Flask) -> None:
+    """Speaks the manager's daily scheduled announcements when they fall due."""
+    from ..admin import HallAdmin
+    h = app.extensions["signage"]
+    admin = HallAdmin(h.service, h.accounts)
+    while True:
+        try:
+            admin.run_due_announcements()
+        except Exception:  # the clock must keep ticking whatever one run did
+            app.logger.exception("scheduled announcements failed")
+        socketio.sleep(15)
 
 
 def _secret_key(db: Database) -> str:

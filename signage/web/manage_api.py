@@ -100,7 +100,8 @@ def _supervisor_code(principal) -> str | None:
 @api_auth(is_supervisor_or_manager)
 def overview():
     h = hall()
-    return jsonify(h.service.live_overview() | {"displays": h.presence.list()})
+    return jsonify(h.service.live_overview() | {"displays": h.presence.list(),
+                                                 "voice": h.speaker.status()})
 
 
 @bp.get("/manage/settings")
@@ -197,3 +198,47 @@ def hall_settings():
 @api_auth(is_manager)
 def audit():
     return jsonify(entries=admin().audit_log(current_principal()))
+
+
+@bp.put("/manage/speech")
+@api_auth(is_manager)
+def speech_settings():
+    speech = admin().set_speech(current_principal(), json_body())
+    hall().speaker.apply(speech)
+    return jsonify(speech)
+
+
+@bp.post("/manage/speech/sample")
+@api_auth(is_manager)
+def speech_sample():
+    from ..speech.sentence import TemplateError
+    body = json_body()
+    try:
+        return jsonify(hall().speaker.sample(body.get("template"), body.get("style")))
+    except (TemplateError, ValueError) as exc:
+        raise InvalidRequest(str(exc)) from exc
+
+
+@bp.post("/manage/announce")
+@api_auth(is_supervisor_or_manager)
+def announce():
+    return jsonify(admin().announce(current_principal(), json_body().get("text"))), 201
+
+
+@bp.get("/manage/schedule")
+@api_auth(is_supervisor_or_manager)
+def schedule():
+    return jsonify(schedule=admin().list_schedule())
+
+
+@bp.post("/manage/schedule")
+@api_auth(is_manager)
+def add_schedule():
+    return jsonify(admin().add_schedule(current_principal(), json_body())), 201
+
+
+@bp.delete("/manage/schedule/<int:schedule_id>")
+@api_auth(is_manager)
+def delete_schedule(schedule_id):
+    admin().delete_schedule(current_principal(), schedule_id)
+    return _changed()
