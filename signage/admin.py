@@ -391,6 +391,111 @@ class HallAdmin:
             self.hall.record_event("announce", {"message": text, "scheduled": True})
         return len(due)
 
+    # ---- media, logos, display profiles ---------------------------------------------
+    def list_media(self) -> list[dict]:
+        with self.db.read() as s:
+            return [{"id": m.id, "url": f"/media/{m.filename}", "kind": m.kind, "title": m.title,
+                     "seconds": m.seconds, "size": m.size}
+                    for m in s.scalars(select(t.Media).order_by(t.Media.position, t.Media.id))]
+
+    def add_media(self, actor: Principal, stream, media_dir, title: object, seconds: object) -> dict:
+        from .media import UploadError, save_upload
+        self.require_manager(actor)
+        title = _text(title or "", "Judul", max_len=120, required=False)
+        try:
+            seconds = int(seconds or 10)
+        except (TypeError, ValueError):
+            raise InvalidRequest("Durasi gambar: 3–120 detik.")
+        if not 3 <= seconds <= 120:
+            raise InvalidRequest("Durasi gambar: 3–120 detik.")
+        try:
+            name, kind, size = save_upload(stream, media_dir)
+        except UploadError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        with self.db.write() as s:
+            row = t.Media(filename=name, title=title, kind=kind, size=size, seconds=seconds,
+                          position=(s.scalar(select(func.max(t.Media.position))) or 0) + 1,
+                          uploaded_at=self.hall.clock())
+            s.add(row)
+            s.flush()
+            self._log(s, actor, "media.add", id=row.id, title=title, kind=kind, size=size)
+            result = {"id": row.id, "url": f"/media/{name}", "kind": kind}
+        self._changed("media")
+        return result
+
+    def delete_media(self, actor: Principal, media_id: int, media_dir) -> None:
+        self.require_manager(actor)
+        with self.db.write() as s:
+            row = s.get(t.Media, media_id)
+            if row is None:
+                raise queue.UnknownCounter("Media tidak ada.")
+            s.delete(row)
+            self._log(s, actor, "media.delete", id=media_id, title=row.title)
+            (media_dir / row.filename).unlink(missing_ok=True)
+        self._changed("media")
+
+    def set_logo(self, actor: Principal, stream, media_dir, service_code: str | None = None) -> str:
+        from .media import UploadError, save_upload
+        with self.db.write() as s:
+            service = self._service(s, service_code) if service_code else None
+            if service is None:
+                self.require_manager(actor)
+            else:
+                self.require_service(actor, s, service)
+            try:
+                name, _, _ = save_upload(stream, media_dir, images_only=True)
+            except UploadError as exc:
+                raise InvalidRequest(str(exc)) from exc
+            if service is None:
+                row = s.get(t.Setting, "hall_logo") or t.Setting(key="hall_logo")
+                row.value = name
+                s.add(row)
+            else:
+                service.logo = name
+            self._log(s, actor, "logo.set", service=service_code, file=name)
+        self._changed("hall")
+        return f"/media/{name}"
+
+    def list_profiles(self) -> list[dict]:
+        with self.db.read() as s:
+            return [self._profile_view(p) for p in s.scalars(select(t.DisplayProfile).order_by(t.DisplayProfile.name))]
+
+    def profile(self, name: str) -> dict | None:
+        with self.db.read() as s:
+            row = s.scalar(select(t.DisplayProfile).where(t.DisplayProfile.name == name))
+            return self._profile_view(row) if row else None
+
+    def save_profile(self, actor: Principal, data: object) -> dict:
+        self.require_manager(actor)
+        if not isinstance(data, dict):
+            raise InvalidRequest("Data profil harus objek.")
+        name = _text(data.get("name"), "Nama profil", max_len=60)
+        services = data.get("services", [])
+        if not isinstance(services, list) or not all(isinstance(c, str) for c in services):
+            raise InvalidRequest("services: daftar kode layanan (kosong: semua).")
+        layout = data.get("layout", "calls_media")
+        if layout not in ("calls_media", "calls_only"):
+            raise InvalidRequest("layout: 'calls_media' atau 'calls_only'.")
+        if not isinstance(data.get("sound", False), bool):
+            raise InvalidRequest("sound: true atau false.")
+        with self.db.write() as s:
+            codes = [self._service(s, c).code for c in services]
+            row = s.scalar(select(t.DisplayProfile).where(t.DisplayProfile.name == name)) or \
+                t.DisplayProfile(name=name)
+            row.services, row.layout, row.sound = codes, layout, data.get("sound", False)
+            s.add(row)
+            s.flush()
+            self._log(s, actor, "display_profile.save", name=name, services=codes, layout=layout,
+                      sound=row.sound)
+            result = self._profile_view(row)
+        self._changed("hall")
+        return result
+
+    @staticmethod
+    def _profile_view(row) -> dict:
+        return {"id": row.id, "name": row.name, "services": row.services, "layout": row.layout,
+                "sound": row.sound, "url": f"/display?profile={row.name}"}
+
     # ---- audit log ------------------------------------------------------------------
     def audit_log(self, actor: Principal, limit: int = 200) -> list[dict]:
         self.require_manager(actor)

@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--ticket-rate-limit", default=os.environ.get("SIGNAGE_TICKET_RATE_LIMIT", "30 per minute"),
                      help="kiosk tickets per client, e.g. '30 per minute'")
     run.add_argument("--audio-dir", default=os.environ.get("SIGNAGE_AUDIO_DIR"))
+    run.add_argument("--media-dir", help="uploaded images and videos (default: 'media' beside the database)")
     run.add_argument("--message-queue", help="e.g. redis://... when several server processes share one database")
     run.set_defaults(func=cmd_run)
 
@@ -110,7 +111,8 @@ def cmd_run(args) -> int:
         return 2
     config = Config(db_url=db_url(args.db), hall=hall_spec, async_mode=args.async_mode,
                     ticket_rate_limit=args.ticket_rate_limit, message_queue=args.message_queue,
-                    audio_dir=Path(args.audio_dir) if args.audio_dir else PROJECT_ROOT / "audio")
+                    audio_dir=Path(args.audio_dir) if args.audio_dir else PROJECT_ROOT / "audio",
+                    media_dir=Path(args.media_dir) if args.media_dir else _beside_db(args.db, "media"))
     app, socketio = create_app(config)
     accounts = app.extensions["signage"].accounts
     if not accounts.has_manager():
@@ -130,6 +132,12 @@ def cmd_run(args) -> int:
     socketio.run(app, host=args.host, port=args.port, log_output=False,
                  allow_unsafe_werkzeug=True, use_reloader=False, debug=False)
     return 0
+
+
+def _beside_db(db: str, name: str) -> Path:
+    if "://" in db and not db.startswith("sqlite:///"):
+        return Path.cwd() / name
+    return Path(db.removeprefix("sqlite:///")).resolve().parent / name
 
 
 def _shown_host(host: str) -> str:

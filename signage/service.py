@@ -250,13 +250,17 @@ class HallService:
                 "seq": seq,
                 "now": now.isoformat(),
                 "day": day.isoformat(),
-                "hall": {"name": settings["hall_name"], "timezone": settings["timezone"]},
+                "hall": {"name": settings["hall_name"], "timezone": settings["timezone"],
+                         "logo": _media_url(settings.get("hall_logo"))},
                 "services": self._services_view(s, now, day, settings),
                 "counters": [self._counter_dict(s, c) for c in self._counters(s)],
                 "last_calls": [c.payload | {"seq": c.seq} for c in calls
                                if queue.service_day(c.at, settings["timezone"]) == day],
                 "running_text": {"lines": settings["running_text"],
                                  "speed": settings["running_text_speed"]},
+                "media": [{"id": m.id, "url": _media_url(m.filename), "kind": m.kind,
+                           "title": m.title, "seconds": m.seconds}
+                          for m in s.scalars(select(t.Media).order_by(t.Media.position, t.Media.id))],
             }
 
     def services(self) -> list[dict]:
@@ -388,6 +392,7 @@ class HallService:
         for sv in s.scalars(select(t.Service).order_by(t.Service.position, t.Service.id)):
             open_, reason = self._open_state(s, sv, settings, now)
             views.append({"code": sv.code, "name": sv.name, "prefix": sv.code, "color": sv.color,
+                          "logo": _media_url(sv.logo), "daily_limit": sv.daily_limit,
                           "open": open_, "closed_reason": reason,
                           "waiting": waiting.get(sv.id, 0)})
         return views
@@ -446,3 +451,7 @@ class HallService:
             event = row.payload | {"seq": row.seq}
         self._publish([event])
         return event
+
+
+def _media_url(filename: str | None) -> str | None:
+    return f"/media/{filename}" if filename else None

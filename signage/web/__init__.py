@@ -36,6 +36,7 @@ class Config:
     async_mode: str = "threading"
     ticket_rate_limit: str = "30 per minute"
     audio_dir: Path = PROJECT_ROOT / "audio"
+    media_dir: Path = PROJECT_ROOT / "media"
     message_queue: str | None = None
     extra: dict = field(default_factory=dict)
 

@@ -242,3 +242,53 @@ def add_schedule():
 def delete_schedule(schedule_id):
     admin().delete_schedule(current_principal(), schedule_id)
     return _changed()
+
+
+UPLOAD_LIMIT = 210 * 1024 * 1024
+
+
+@bp.get("/media")
+def media():
+    return jsonify(media=admin().list_media())
+
+
+@bp.post("/manage/media")
+@api_auth(is_manager)
+def add_media():
+    request.max_content_length = UPLOAD_LIMIT
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidRequest("Pilih berkas (field 'file').")
+    return jsonify(admin().add_media(current_principal(), upload.stream, hall().config.media_dir,
+                                     request.form.get("title"), request.form.get("seconds"))), 201
+
+
+@bp.delete("/manage/media/<int:media_id>")
+@api_auth(is_manager)
+def delete_media(media_id):
+    admin().delete_media(current_principal(), media_id, hall().config.media_dir)
+    return _changed()
+
+
+@bp.post("/manage/logo")
+@api_auth(is_supervisor_or_manager)
+def upload_logo():
+    request.max_content_length = UPLOAD_LIMIT
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidRequest("Pilih berkas gambar (field 'file').")
+    url = admin().set_logo(current_principal(), upload.stream, hall().config.media_dir,
+                           request.form.get("service") or None)
+    return jsonify(url=url), 201
+
+
+@bp.get("/manage/displays")
+@api_auth(is_manager)
+def display_profiles():
+    return jsonify(profiles=admin().list_profiles())
+
+
+@bp.post("/manage/displays")
+@api_auth(is_manager)
+def save_display_profile():
+    return jsonify(admin().save_profile(current_principal(), json_body())), 201

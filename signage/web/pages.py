@@ -41,10 +41,19 @@ def kiosk():
 
 @bp.get("/display")
 def display():
+    """A TV. `?profile=NAME` takes services, layout and sound from a manager's display profile;
+    `?services=A,B`, `?speaker=1` and `?layout=` set them directly."""
+    from ..admin import HallAdmin
+    profile = {}
+    if request.args.get("profile"):
+        h = hall()
+        profile = HallAdmin(h.service, h.accounts).profile(request.args["profile"]) or {}
     codes = [c.strip().upper() for c in request.args.get("services", "").split(",") if c.strip()]
-    return render("display.html", only_services=codes,
-                  speaker=request.args.get("speaker") in ("1", "true", "yes"),
-                  display_name=request.args.get("name", "")[:60])
+    layout = request.args.get("layout") or profile.get("layout", "calls_media")
+    return render("display.html", only_services=codes or profile.get("services", []),
+                  speaker=request.args.get("speaker") in ("1", "true", "yes") or profile.get("sound", False),
+                  layout=layout if layout in ("calls_media", "calls_only") else "calls_media",
+                  display_name=(request.args.get("name") or request.args.get("profile") or "")[:60])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,6 +99,11 @@ def counter():
 @page_login_required("manager", "supervisor")
 def manager():
     return render("manager.html")
+
+
+@bp.get("/media/<path:name>")
+def media(name: str):
+    return send_from_directory(hall().config.media_dir, name, max_age=86400)
 
 
 @bp.get("/audio/<path:name>")
