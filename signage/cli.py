@@ -182,12 +182,17 @@ def cmd_user_add(args) -> int:
 
 def cmd_audio_build(args) -> int:
     from .speech.build import build_audio
+    from .speech.hall_speaker import DEFAULTS
     from .web import PROJECT_ROOT
     _, service = _hall_service(args)
+    speech = {**DEFAULTS, **(service.settings().get("speech") or {})}
     audio_dir = Path(args.audio_dir) if args.audio_dir else PROJECT_ROOT / "audio"
-    result = build_audio(args.engine, audio_dir, [c["name"] for c in service.counters()])
-    print(result)
-    return 0 if not result.get("failed") else 1
+    result = build_audio(args.engine, audio_dir, [c["name"] for c in service.counters()],
+                         progress=sys.stdout.isatty(),
+                         templates=[speech["template"], *speech["service_templates"].values()],
+                         services=[s["name"] for s in service.services()])
+    print(result["message"])
+    return 0 if result["ok"] else 1
 
 
 if __name__ == "__main__":
