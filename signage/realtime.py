@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import request
+from flask import request, session
 from flask_socketio import Namespace, SocketIO, emit
 
 from .service import HallService
@@ -47,7 +47,9 @@ class DisplayNamespace(Namespace):
     def on_hello(self, data):
         """A screen introduces itself: its name, which page, whether it is a speaker."""
         if isinstance(data, dict):
-            self.presence.join(request.sid, data)
+            # Who is behind a counter tablet comes from the log-in session, not from the client.
+            self.presence.join(request.sid, data, user_id=session.get("user_id"),
+                               counter_id=session.get("counter_id"))
 
     def on_sound(self, data):
         """A speaker reports whether the browser lets it play sound ('ok' or 'blocked')."""
@@ -69,8 +71,11 @@ class Presence:
     def __init__(self):
         self._clients: dict[str, dict] = {}
 
-    def join(self, sid: str, data: dict) -> None:
+    def join(self, sid: str, data: dict, *, user_id: int | None = None,
+             counter_id: int | None = None) -> None:
         self._clients[sid] = {
+            "user_id": user_id,
+            "counter_id": counter_id,
             "name": str(data.get("name", ""))[:60],
             "page": str(data.get("page", ""))[:20],
             "speaker": bool(data.get("speaker")),

@@ -104,20 +104,26 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     csrf.exempt(manage_api.bp)  # the API checks CSRF itself when the caller is a browser session
     _register_errors(app)
     broadcaster.start()
-    socketio.start_background_task(_announcement_clock, socketio, app)
+    socketio.start_background_task(_hall_clock, socketio, app)
     return app, socketio
 
 
-def _announcement_clock(socketio: SocketIO, app: Flask) -> None:
-    """Speaks the manager's daily scheduled announcements when they fall due."""
+def _hall_clock(socketio: SocketIO, app: Flask) -> None:
+    """What changes with time alone: scheduled announcements fall due, services open and close
+    with their hours (the kiosk must grey out at 15:00 without anyone pressing anything)."""
     from ..admin import HallAdmin
     h = app.extensions["signage"]
     admin = HallAdmin(h.service, h.accounts)
+    open_states = None
     while True:
         try:
             admin.run_due_announcements()
+            now_open = {s["code"]: s["open"] for s in h.service.services()}
+            if open_states is not None and now_open != open_states:
+                h.service.record_event("hall", {"reason": "hours"})
+            open_states = now_open
         except Exception:  # the clock must keep ticking whatever one run did
-            app.logger.exception("scheduled announcements failed")
+            app.logger.exception("hall clock failed")
         socketio.sleep(15)
 
 
