@@ -136,3 +136,15 @@ def test_pages_render(srv):
     for path in ("/", "/kiosk", "/display", "/display?services=A,B", "/login", "/kiosk?lang=en"):
         assert requests.get(srv.url + path, timeout=5).status_code == 200, path
     assert requests.get(srv.url + "/counter", timeout=5, allow_redirects=False).status_code == 302
+
+
+def test_kiosk_tickets_are_rate_limited_per_client(make_server):
+    server = make_server("gevent")
+    server.stop()
+    server.extra_args = ("--ticket-rate-limit", "3 per minute")  # appended after the test default
+    server.start()
+    codes = [post(server, "/api/tickets", {"service": "A"}).status_code for _ in range(4)]
+    assert codes == [201, 201, 201, 429]
+    refused = post(server, "/api/tickets", {"service": "A"})
+    assert "error" in refused.json()
+    assert {s["code"]: s["waiting"] for s in state(server)["services"]}["A"] == 3
