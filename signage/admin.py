@@ -5,7 +5,7 @@ and announced to the screens as a numbered event so they update without a reload
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select

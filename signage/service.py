@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, delete
 from sqlalchemy.orm import Session
@@ -290,7 +289,8 @@ class HallService:
         view = self._counter_dict(s, counter)
         view["waiting"] = {sv.code: waiting.get(sv.id, 0) for sv in counter.services}
         view["history"] = [{"seq": e.seq, "type": e.type, "at": e.at.isoformat(),
-                            "ticket": e.payload.get("ticket")} for e in history]
+                            "ticket": e.payload.get("ticket"), "recall": e.payload.get("recall")}
+                           for e in history]
         return view
 
     def ticket_timeline(self, number: str, day=None) -> list[dict]:

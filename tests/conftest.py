@@ -2,113 +2,11 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-ALWAYS_OPEN_HALL = ROOT / "tests" / "halls" / "always_open.json"
-ASYNC_MODES = ("gevent", "eventlet")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def signage_cli(*args: str, db: Path) -> str:
-    """Run the real CLI and return its stdout."""
-    result = subprocess.run([sys.executable, "-m", "signage", *args, "--db", str(db),
-                             "--hall", str(ALWAYS_OPEN_HALL)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-class ServerProcess:
-    """`signage run` as a child process: start, kill -9, start again on the same database."""
-
-    def __init__(self, db: Path, async_mode: str = "gevent", hall: Path = ALWAYS_OPEN_HALL,
-                 extra_args: tuple[str, ...] = ()):
-        self.db = db
-        self.async_mode = async_mode
-        self.hall = hall
-        self.extra_args = extra_args
-        self.port = free_port()
-        self.proc: subprocess.Popen | None = None
-        self.manager_password: str | None = None
-        self.log_path = db.with_suffix(".log")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 30) -> "ServerProcess":
-        self.log = open(self.log_path, "a")
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "signage", "run", "--host", "127.0.0.1", "--port", str(self.port),
-             "--db", str(self.db), "--hall", str(self.hall), "--async-mode", self.async_mode,
-             "--ticket-rate-limit", "100000 per minute", *self.extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if requests.get(self.url + "/api/services", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
-        found = re.findall(r"password: (\S+)", self.log_path.read_text())
-        if found:
-            self.manager_password = found[0]
-        return self
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up, no flush; what is committed must survive."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def restart(self) -> "ServerProcess":
-        self.kill()
-        return self.start()
-
-    def token(self, role: str, counter: int | None = None) -> str:
-        args = ["token", "create", "--role", role]
-        if counter is not None:
-            args += ["--counter", str(counter)]
-        return signage_cli(*args, db=self.db).strip().splitlines()[-1]
-
-    def add_user(self, username: str, password: str, role: str, counters=()) -> None:
-        args = ["user", "add", username, "--role", role, "--password", password]
-        for c in counters:
-            args += ["--counter", str(c)]
-        signage_cli(*args, db=self.db)
-
-    def headers(self, token: str, **extra) -> dict:
-        return {"Authorization": f"Bearer {token}", **extra}
-
+from support import ASYNC_MODES, ServerProcess
 
 @pytest.fixture
 def make_server(tmp_path):

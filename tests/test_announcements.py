@@ -15,7 +15,7 @@ from signage.admin import HallAdmin
 from signage.hall import load_hall
 from signage.service import HallService
 from signage.store import Database
-from test_realtime import DisplayClient
+from support import DisplayClient
 
 
 def test_five_counters_within_a_second_are_spoken_in_order(server):

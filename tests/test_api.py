@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from conftest import ASYNC_MODES, ServerProcess
+from support import ASYNC_MODES, ServerProcess
 
 
 @pytest.fixture(scope="module", params=ASYNC_MODES)

@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from conftest import ServerProcess
+from support import ServerProcess
 
 
 def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from conftest import ServerProcess
+from support import ServerProcess, signage_cli
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,6 @@ def srv(tmp_path_factory):
     server = ServerProcess(tmp_path_factory.mktemp("manage") / "manage.db", "gevent").start()
     server.manager = server.token("manager")
     server.add_user("sari", "rahasia-sari", "staff", counters=[1])
-    from conftest import signage_cli
     signage_cli("user", "add", "budi", "--role", "supervisor", "--service", "E",
                 "--password", "rahasia-budi", db=server.db)
     yield server

@@ -2,46 +2,10 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import requests
-import socketio
 
-
-class DisplayClient:
-    """A real Socket.IO client recording what a hall screen would receive."""
-
-    def __init__(self, url: str):
-        self.client = socketio.Client(reconnection=True, reconnection_delay=0.2,
-                                      reconnection_delay_max=0.5)
-        self.states: list[dict] = []
-        self.events: list[dict] = []
-        self.cond = threading.Condition()
-        for name in ("issued", "called", "finished", "skipped", "transferred", "paused", "resumed"):
-            self.client.on(name, self._record, namespace="/display")
-        self.client.on("state", self._state, namespace="/display")
-        self.client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
-
-    def _record(self, data):
-        with self.cond:
-            self.events.append(data)
-            self.cond.notify_all()
-
-    def _state(self, data):
-        with self.cond:
-            self.states.append(data)
-            self.cond.notify_all()
-
-    def wait_for(self, predicate, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not predicate(self):
-                left = deadline - time.monotonic()
-                assert left > 0, f"timed out; events={self.events[-5:]} states={len(self.states)}"
-                self.cond.wait(left)
-
-    def close(self):
-        self.client.disconnect()
+from support import DisplayClient
 
 
 def test_snapshot_on_connect_then_called_events_in_sequence(server):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String,
-                        Table, Text, TypeDecorator, UniqueConstraint, Index)
+                        Table, TypeDecorator, UniqueConstraint, Index)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 

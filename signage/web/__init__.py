@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from .. import queue
@@ -149,8 +148,8 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(exc):
         if wants_json():
             return jsonify(error=f"CSRF: {exc.description}"), 400
-        return (f"<p>Formulir kedaluwarsa, silakan muat ulang halaman. / "
-                f"The form expired, please reload.</p>", 400)
+        return ("<p>Formulir kedaluwarsa, silakan muat ulang halaman. / "
+                "The form expired, please reload.</p>", 400)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

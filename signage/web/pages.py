@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import (Blueprint, abort, make_response, redirect, render_template, request,
+from flask import (Blueprint, make_response, redirect, render_template, request,
                    send_from_directory, session, url_for)
 
 from . import hall

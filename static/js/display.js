@@ -1,0 +1,350 @@
+/*
+ * Hall display (TV): newest call large, every counter's ticket, last calls, waiting per agency,
+ * running text, clock in hall time. ?services=A,B limits counters, calls and waiting.
+ *
+ * Sound hook: Display.onCalled(event) is called for every `called` event this screen shows
+ * (including recalls, event.recall === true). The audio player replaces it later.
+ */
+(function (global) {
+  'use strict';
+
+  var Live = global.Live;
+  var el = Live.el, t = Live.t;
+  var HIGHLIGHT_MS = 8000;
+  var MAX_CALLS = 10;
+
+  var root = document.getElementById('display');
+  var only = [];
+  try { only = JSON.parse(root.dataset.services || '[]') || []; } catch (e) { only = []; }
+  var speaker = root.dataset.speaker === '1';
+  var screenName = root.dataset.name || '';
+
+  var nodes = {
+    hall: document.getElementById('d-hall'),
+    time: document.getElementById('d-time'),
+    zone: document.getElementById('d-zone'),
+    date: document.getElementById('d-date'),
+    hero: document.getElementById('hero'),
+    heroNumber: document.getElementById('hero-number'),
+    heroCounter: document.getElementById('hero-counter'),
+    heroService: document.getElementById('hero-service'),
+    heroRecall: document.getElementById('hero-recall'),
+    heroLabel: document.getElementById('hero-label-call'),
+    heroPriority: document.getElementById('hero-priority'),
+    calls: document.getElementById('calls'),
+    callsEmpty: document.getElementById('calls-empty'),
+    counters: document.getElementById('counters'),
+    waiting: document.getElementById('waiting'),
+    ticker: document.getElementById('ticker'),
+    track: document.getElementById('ticker-track')
+  };
+
+  var S = { services: [], counters: [], calls: [], running: null, hall: null };
+  var highlightTimer = null;
+  var newestShownSeq = null;     // the call in the big panel
+  var tickerKey = null;
+
+  // ---- scope --------------------------------------------------------------------------------
+  function inScope(code) { return !only.length || only.indexOf(code) >= 0; }
+  function counterInScope(c) { return !only.length || (c.services || []).some(inScope); }
+  function service(code) {
+    for (var i = 0; i < S.services.length; i++) if (S.services[i].code === code) return S.services[i];
+    return null;
+  }
+  function colorOf(code) { var sv = service(code); return Live.safeColor(sv && sv.color); }
+  function visibleCalls() {
+    var seen = {};
+    return S.calls.filter(function (c) {
+      if (!inScope(c.service) || !c.ticket || seen[c.ticket]) return false;
+      seen[c.ticket] = true;
+      return true;
+    });
+  }
+
+  // ---- clock --------------------------------------------------------------------------------
+  function tick() {
+    var n = Live.now();
+    Live.setText(nodes.time, Live.fmtTime(n, true));
+    Live.setText(nodes.zone, Live.zoneLabel());
+    Live.setText(nodes.date, Live.fmtDate(n));
+    setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------
+  function renderHero(call, fresh) {
+    if (!call) {
+      Live.setText(nodes.heroNumber, '—');
+      Live.setText(nodes.heroCounter, '');
+      Live.setText(nodes.heroService, '');
+      nodes.heroRecall.hidden = true;
+      nodes.heroLabel.hidden = false;
+      nodes.heroPriority.hidden = true;
+      nodes.hero.classList.add('is-empty');
+      return;
+    }
+    nodes.hero.classList.remove('is-empty');
+    nodes.hero.style.setProperty('--svc', colorOf(call.service));
+    Live.setText(nodes.heroNumber, call.ticket);
+    Live.setText(nodes.heroCounter, call.counter ? call.counter.name : '');
+    Live.setText(nodes.heroService, call.service_name || '');
+    nodes.heroRecall.hidden = !call.recall;
+    nodes.heroLabel.hidden = !!call.recall;
+    nodes.heroPriority.hidden = !call.priority;
+    newestShownSeq = call.seq;
+    if (fresh) {
+      nodes.hero.classList.remove('is-new');
+      void nodes.hero.offsetWidth;              // restart the animation
+      nodes.hero.classList.add('is-new');
+      clearTimeout(highlightTimer);
+      highlightTimer = setTimeout(function () { nodes.hero.classList.remove('is-new'); }, HIGHLIGHT_MS);
+    }
+  }
+
+  function renderCalls() {
+    var calls = visibleCalls();
+    var rest = calls.slice(1, 7);
+    Live.clear(nodes.calls);
+    rest.forEach(function (c) {
+      nodes.calls.appendChild(el('li', { class: 'call', style: { '--svc': colorOf(c.service) },
+                                         dataset: { ticket: c.ticket, service: c.service } }, [
+        el('span', { class: 'call-number num', text: c.ticket }),
+        el('span', { class: 'call-arrow', 'aria-hidden': 'true', text: '→' }),
+        el('span', { class: 'call-counter', text: c.counter ? c.counter.name : '' }),
+        el('span', { class: 'call-time num', text: c.at ? Live.fmtTime(c.at) : '' })
+      ]));
+    });
+    nodes.callsEmpty.hidden = rest.length > 0;
+    scheduleFit();
+  }
+
+  /** Columns and type size that make the counter cards as readable as the panel allows. */
+  function fitCounters(n) {
+    var box = nodes.counters;
+    var W = box.clientWidth, H = box.clientHeight;
+    var gap = global.innerHeight * 0.011;
+    var best = { cols: 4, rows: 4, num: 40, name: 20 };
+    var bestScore = -1;
+    for (var cols = 1; cols <= Math.max(1, Math.min(8, n)); cols++) {
+      var rows = Math.max(1, Math.ceil(n / cols));
+      var cw = (W - gap * (cols - 1)) / cols;
+      var ch = (H - gap * (rows - 1)) / rows;
+      var num = Math.min(ch * 0.52, (cw - 0.04 * global.innerHeight) / 3.1);
+      if (num > bestScore) {
+        bestScore = num;
+        best = { cols: cols, rows: rows, num: num, name: Math.min(num * 0.42, ch * 0.24) };
+      }
+    }
+    var cap = global.innerHeight * 0.1;               // no bigger than the "now calling" panel
+    box.style.setProperty('--cols', best.cols);
+    box.style.setProperty('--rows', best.rows);
+    box.style.setProperty('--cc-num', Math.max(12, Math.min(best.num, cap)).toFixed(1) + 'px');
+    box.style.setProperty('--cc-name', Math.max(10, Math.min(best.name, cap * 0.4)).toFixed(1) + 'px');
+  }
+
+  var fitPending = false;
+  function scheduleFit() {          // after the waiting panel has its height, size the cards
+    if (fitPending) return;
+    fitPending = true;
+    requestAnimationFrame(function () {
+      fitPending = false;
+      fitCounters(Number(nodes.counters.dataset.count || 0));
+      fitCalls();
+    });
+  }
+
+  /** Show only the last calls that fit whole; never a half-cut row at the bottom. */
+  function fitCalls() {
+    var rows = nodes.calls.children;
+    var limit = nodes.calls.clientHeight;
+    Array.prototype.forEach.call(rows, function (li) { li.hidden = false; });
+    Array.prototype.forEach.call(rows, function (li) { li.hidden = li.offsetTop + li.offsetHeight > limit + 1; });
+  }
+
+  var cards = {};      // counter id -> {node, sig}: unchanged cards stay, so a flash runs its course
+
+  function buildCard(c, ticket, state) {
+    var main;
+    if (state === 'paused') main = el('div', { class: 'cc-state', text: t('paused') });
+    else if (ticket) main = el('div', { class: 'cc-number num', text: ticket.number });
+    else main = el('div', { class: 'cc-empty', text: '—' });
+    return el('div', {
+      class: 'counter-card is-' + state,
+      style: { '--svc': colorOf(ticket ? ticket.service : (c.services || [])[0]) },
+      dataset: { counterId: String(c.id), ticket: ticket ? ticket.number : '' }
+    }, [
+      el('div', { class: 'cc-head' }, [
+        el('span', { class: 'cc-name', text: c.name }),
+        ticket && ticket.priority
+          ? el('span', { class: 'cc-priority', title: t('priority_short'), 'aria-label': t('priority_short'), text: '★' })
+          : null
+      ]),
+      main
+    ]);
+  }
+
+  function renderCounters(changedId) {
+    var list = S.counters.filter(counterInScope);
+    var seen = {};
+    list.forEach(function (c, index) {
+      var ticket = c.ticket && inScope(c.ticket.service) ? c.ticket : null;
+      var state = c.state === 'paused' ? 'paused' : ticket ? 'serving' : 'idle';
+      var sig = JSON.stringify([c.name, state, ticket && ticket.number, ticket && ticket.priority,
+                                colorOf(ticket ? ticket.service : (c.services || [])[0])]);
+      var entry = cards[c.id];
+      if (!entry || entry.sig !== sig) {
+        var node = buildCard(c, ticket, state);
+        if (entry && entry.node.parentNode) entry.node.parentNode.replaceChild(node, entry.node);
+        entry = cards[c.id] = { node: node, sig: sig };
+      }
+      if (nodes.counters.children[index] !== entry.node) {
+        nodes.counters.insertBefore(entry.node, nodes.counters.children[index] || null);
+      }
+      if (c.id === changedId) {
+        entry.node.classList.remove('is-changed');
+        void entry.node.offsetWidth;
+        entry.node.classList.add('is-changed');
+      }
+      seen[c.id] = true;
+    });
+    Object.keys(cards).forEach(function (id) {
+      if (!seen[id]) {
+        if (cards[id].node.parentNode) cards[id].node.parentNode.removeChild(cards[id].node);
+        delete cards[id];
+      }
+    });
+    nodes.counters.dataset.count = String(list.length);
+    scheduleFit();
+  }
+
+  function renderWaiting() {
+    var list = S.services.filter(function (sv) { return inScope(sv.code); });
+    Live.clear(nodes.waiting);
+    nodes.waiting.style.setProperty('--rows', Math.max(1, Math.ceil(list.length / 3)));
+    list.forEach(function (sv) {
+      nodes.waiting.appendChild(el('div', {
+        class: 'wait' + (sv.open ? '' : ' is-closed'),
+        style: { '--svc': Live.safeColor(sv.color) },
+        dataset: { service: sv.code, waiting: String(sv.waiting || 0) }
+      }, [
+        el('span', { class: 'letter wait-letter', text: sv.prefix || sv.code }),
+        el('span', { class: 'wait-name', text: sv.name }),
+        sv.open
+          ? el('span', { class: 'wait-count num', text: String(sv.waiting || 0) })
+          : el('span', { class: 'wait-closed', text: t('closed') })
+      ]));
+    });
+  }
+
+  function renderTicker(rt) {
+    var lines = ((rt && rt.lines) || []).map(function (l) { return String(l || '').trim(); })
+      .filter(function (l) { return l; });
+    var speed = Math.max(10, Math.min(600, Number(rt && rt.speed) || 60));
+    var key = JSON.stringify([lines, speed]);
+    if (key === tickerKey) return;
+    tickerKey = key;
+    Live.clear(nodes.track);
+    nodes.ticker.hidden = !lines.length;
+    root.classList.toggle('has-ticker', lines.length > 0);
+    if (!lines.length) return;
+    function group(hidden) {
+      return el('div', { class: 'ticker-group', 'aria-hidden': hidden ? 'true' : null },
+                lines.map(function (line) { return el('span', { class: 'ticker-item', text: line }); }));
+    }
+    var first = group(false);
+    nodes.track.appendChild(first);
+    nodes.track.appendChild(group(true));
+    nodes.track.style.animation = 'none';
+    requestAnimationFrame(function () {
+      var width = first.getBoundingClientRect().width || global.innerWidth;
+      nodes.track.style.animation = '';
+      nodes.track.style.animationDuration = (width / speed).toFixed(2) + 's';
+    });
+  }
+
+  function renderAll() {
+    if (S.hall && S.hall.name) Live.setText(nodes.hall, S.hall.name);
+    Live.applyLogo(document.querySelector('.d-mark'), S.hall && S.hall.logo);
+    var calls = visibleCalls();
+    if (!calls.length || calls[0].seq !== newestShownSeq) renderHero(calls[0], false);
+    renderCalls();
+    renderCounters(null);
+    renderWaiting();
+    renderTicker(S.running);
+  }
+
+  // ---- live data ----------------------------------------------------------------------------
+  function onState(snap, info) {
+    var before = newestShownSeq;
+    S.hall = snap.hall;
+    S.services = snap.services || [];
+    S.counters = snap.counters || [];
+    S.calls = (snap.last_calls || []).slice(0, MAX_CALLS);
+    S.running = snap.running_text;
+    renderAll();
+    // A call we only learnt about from a snapshot (after a gap or reconnect): still light it up
+    // if it is recent, so nobody misses their number.
+    var newest = visibleCalls()[0];
+    if (!info.first && newest && newest.seq !== before && (before === null || newest.seq > before) &&
+        Live.now() - new Date(newest.at) < 30000) {
+      renderHero(newest, true);
+      announce(newest);
+    }
+  }
+
+  function applyWaiting(waiting) {
+    if (!waiting) return;
+    S.services.forEach(function (sv) {
+      if (Object.prototype.hasOwnProperty.call(waiting, sv.code)) sv.waiting = waiting[sv.code];
+    });
+  }
+
+  function applyCounter(counter) {
+    if (!counter) return;
+    var found = false;
+    S.counters = S.counters.map(function (c) {
+      if (c.id !== counter.id) return c;
+      found = true;
+      return counter;
+    });
+    if (!found) S.counters.push(counter);
+  }
+
+  function onEvent(ev) {
+    applyWaiting(ev.waiting);
+    applyCounter(ev.counter);
+    if (ev.type === 'called') {
+      S.calls.unshift(ev);
+      S.calls = S.calls.slice(0, MAX_CALLS);
+      if (inScope(ev.service)) {
+        renderHero(ev, true);
+        renderCalls();
+        renderCounters(ev.counter && ev.counter.id);
+        renderWaiting();
+        announce(ev);
+        return;
+      }
+    }
+    renderCounters(null);
+    renderWaiting();
+  }
+
+  function announce(ev) {
+    try { Display.onCalled(ev); } catch (e) { if (global.console) console.error(e); }
+  }
+
+  var Display = global.Display = global.Display || {};
+  /** Hook for the speaker: called with every `called` event shown here (recall: ev.recall). */
+  if (typeof Display.onCalled !== 'function') Display.onCalled = function (event) {};
+  Display.state = S;
+
+  var resizeTimer = null;
+  global.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { tickerKey = null; renderAll(); }, 200);
+  });
+
+  tick();
+  /** The connection (Display.live.socket for the speaker's `sound`/`played` reports). */
+  Display.live = Live.connect({ page: 'display', name: screenName, speaker: speaker,
+                                onState: onState, onEvent: onEvent });
+})(window);

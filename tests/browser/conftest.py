@@ -1,0 +1,67 @@
+"""Real Chromium (Debian's, driven by Playwright) against a real `signage run` server."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+VIEWPORT = {"width": 1920, "height": 1080}
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path) -> Browser:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Pages:
+    """Opens pages in one fresh context and remembers uncaught script errors for the test's end."""
+
+    def __init__(self, context: BrowserContext):
+        self.context = context
+        self.errors: list[str] = []
+
+    def open(self, url: str) -> Page:
+        page = self.context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
+        page.goto(url)
+        return page
+
+
+@pytest.fixture
+def pages(browser) -> Pages:
+    """A fresh browser context (own cookies) per test; fails the test on any uncaught JS error."""
+    context = browser.new_context(viewport=VIEWPORT)
+    opened = Pages(context)
+    yield opened
+    context.close()
+    assert not opened.errors, f"uncaught errors in the page: {opened.errors}"
+
+
+@pytest.fixture
+def other_pages(browser) -> Pages:
+    """A second, separate browser (e.g. the staff tablet next to the hall TV)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    opened = Pages(context)
+    yield opened
+    context.close()
+    assert not opened.errors, f"uncaught errors in the page: {opened.errors}"
+
+
+@pytest.fixture
+def log_in():
+    """log_in(pages, base_url, username, password) -> the counter page, logged in."""
+    def log_in(pages: Pages, base_url: str, username: str, password: str,
+               next_path: str = "/counter") -> Page:
+        page = pages.open(f"{base_url}/login?next={next_path}")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base_url}{next_path}*")
+        return page
+    return log_in
