@@ -73,18 +73,21 @@ class Presence:
 
     def join(self, sid: str, data: dict, *, user_id: int | None = None,
              counter_id: int | None = None) -> None:
+        earlier = self._clients.get(sid, {})
         self._clients[sid] = {
             "user_id": user_id,
             "counter_id": counter_id,
             "name": str(data.get("name", ""))[:60],
             "page": str(data.get("page", ""))[:20],
             "speaker": bool(data.get("speaker")),
-            "sound": str(data.get("sound", "unknown"))[:20],
+            "sound": earlier.get("sound") or str(data.get("sound", "unknown"))[:20],
+            "last_played": earlier.get("last_played"),
         }
 
     def update(self, sid: str, **fields) -> None:
-        if sid in self._clients:
-            self._clients[sid].update(fields)
+        # A report may overtake the client's hello; keep it rather than lose it.
+        self._clients.setdefault(sid, {"name": "", "page": "", "speaker": True, "sound": "unknown",
+                                       "user_id": None, "counter_id": None}).update(fields)
 
     def name(self, sid: str) -> str:
         return self._clients.get(sid, {}).get("name") or sid

@@ -2,8 +2,8 @@
  * Hall display (TV): newest call large, every counter's ticket, last calls, waiting per agency,
  * running text, clock in hall time. ?services=A,B limits counters, calls and waiting.
  *
- * Sound hook: Display.onCalled(event) is called for every `called` event this screen shows
- * (including recalls, event.recall === true). The audio player replaces it later.
+ * Hooks for speaker.js (loaded first): Display.onCalled(event) for every `called` event this
+ * screen shows (recalls too), Display.onAnnounce(event), Display.onSnapshot(snapshot, info).
  */
 (function (global) {
   'use strict';
@@ -280,7 +280,9 @@
     S.counters = snap.counters || [];
     S.calls = (snap.last_calls || []).slice(0, MAX_CALLS);
     S.running = snap.running_text;
+    S.media = snap.media || [];
     renderAll();
+    hook('onSnapshot', snap, info);
     // A call we only learnt about from a snapshot (after a gap or reconnect): still light it up
     // if it is recent, so nobody misses their number.
     var newest = visibleCalls()[0];
@@ -310,6 +312,7 @@
   }
 
   function onEvent(ev) {
+    if (ev.type === 'announce') { hook('onAnnounce', ev); return; }
     applyWaiting(ev.waiting);
     applyCounter(ev.counter);
     if (ev.type === 'called') {
@@ -328,13 +331,16 @@
     renderWaiting();
   }
 
-  function announce(ev) {
-    try { Display.onCalled(ev); } catch (e) { if (global.console) console.error(e); }
+  function announce(ev) { hook('onCalled', ev); }
+
+  function hook(name) {
+    if (typeof Display[name] !== 'function') return;
+    try { Display[name].apply(null, Array.prototype.slice.call(arguments, 1)); }
+    catch (e) { if (global.console) console.error(e); }
   }
 
   var Display = global.Display = global.Display || {};
   /** Hook for the speaker: called with every `called` event shown here (recall: ev.recall). */
-  if (typeof Display.onCalled !== 'function') Display.onCalled = function (event) {};
   Display.state = S;
 
   var resizeTimer = null;

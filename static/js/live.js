@@ -5,8 +5,8 @@
  *   reconnecting forever and fast;
  * - keeps the last event number (`seq`): an event with seq <= last is ignored, seq == last + 1
  *   is applied, a gap asks the server for a fresh snapshot (`state`);
- * - shows the offline mark while disconnected, and polls GET /api/state meanwhile so a screen
- *   whose WebSocket is blocked still converges;
+ * - shows the offline mark while disconnected (socket.io falls back to long-polling by itself
+ *   where WebSockets are blocked; the page itself never polls);
  * - says `hello` after every connect;
  * - small helpers shared by the pages: strings, hall-time formatting, DOM building, JSON API calls.
  *
@@ -21,8 +21,6 @@
   // is passed on and then followed by a fresh snapshot.
   var SELF_CONTAINED = ['issued', 'called', 'finished', 'skipped', 'transferred', 'paused', 'resumed',
                         'announce'];
-  var RESYNC_EVERY_MS = 60 * 1000;      // opening hours change without an event: re-read now and then
-  var POLL_WHILE_OFFLINE_MS = 5000;
 
   function readJSON(id, fallback) {
     var el = document.getElementById(id);
@@ -212,7 +210,6 @@
     var acceptNextState = true;  // first state after (re)connect is authoritative too
     var buffer = [];             // events that arrived while waiting for a snapshot
     var online = null;
-    var pollTimer = null;
     var wantTimer = null;
     var stateCount = 0;
     var gapRetries = 0;
@@ -237,7 +234,6 @@
       if (online === value) return;
       online = value;
       showOffline(!value);
-      if (value) stopPolling(); else startPolling();
       onStatus(value);
     }
 
@@ -245,7 +241,7 @@
       snapshotWanted = true;
       if (socket.connected) socket.emit('snapshot');
       clearTimeout(wantTimer);
-      wantTimer = setTimeout(function () {    // no answer: ask again (or the poller will)
+      wantTimer = setTimeout(function () {    // no answer: ask again
         if (snapshotWanted && socket.connected) requestSnapshot();
       }, 4000);
     }
@@ -329,20 +325,8 @@
       takeEvent(data);
     });
 
-    // While the socket is down, read the hall over plain HTTP so the screen is never stale for long.
-    function poll() {
-      api('GET', '/api/state', undefined, { timeout: 4000 }).then(function (res) {
-        if (online === false && res.ok && res.data) takeState(res.data, false);
-      });
-    }
-    function startPolling() {
-      if (!pollTimer) pollTimer = setInterval(poll, POLL_WHILE_OFFLINE_MS);
-    }
-    function stopPolling() { clearInterval(pollTimer); pollTimer = null; }
-
     // No connection after a few seconds on first load: show it rather than a silent blank screen.
     setTimeout(function () { if (online === null) setOnline(false); }, 3000);
-    setInterval(function () { if (socket.connected) socket.emit('snapshot'); }, RESYNC_EVERY_MS);
 
     return {
       socket: socket,

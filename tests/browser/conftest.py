@@ -12,11 +12,28 @@ expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path) -> Browser:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def playwright():
+    """One Playwright per test session: its sync API allows no second one at a time."""
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, chromium_path) -> Browser:
+    """Chromium with its default policies (so autoplay of sound is blocked, as on a fresh TV)."""
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def autoplay_browser(playwright, chromium_path) -> Browser:
+    """Chromium as a hall TV starts it: allowed to play sound without a tap."""
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path,
+        args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"])
+    yield browser
+    browser.close()
 
 
 class Pages:
