@@ -270,6 +270,45 @@
     renderCounters(null);
     renderWaiting();
     renderTicker(S.running);
+    renderMedia();
+  }
+
+  // ---- media playlist (layout calls_media): images for their seconds, videos to their end ----
+  var mediaKey = null, mediaTimer = null, mediaIndex = 0;
+  function renderMedia() {
+    var box = document.getElementById('media'), calls = document.getElementById('calls-panel');
+    var items = root.getAttribute('data-layout') === 'calls_only' ? [] : (S.media || []);
+    var key = JSON.stringify(items.map(function (m) { return m.url; }));
+    if (key === mediaKey) return;
+    mediaKey = key;
+    clearTimeout(mediaTimer);
+    Live.clear(box);
+    box.hidden = !items.length;
+    calls.hidden = !!items.length;
+    if (!items.length) { scheduleFit(); return; }
+    mediaIndex = 0;
+    showMedia(box, items);
+  }
+  function showMedia(box, items) {
+    var item = items[mediaIndex % items.length];
+    mediaIndex += 1;
+    Live.clear(box);
+    var next = function () { showMedia(box, items); };
+    if (item.kind === 'video') {
+      var video = el('video', { class: 'media-item', src: item.url });
+      video.setAttribute('data-playlist', '');
+      video.autoplay = true;
+      video.playsInline = true;
+      video.muted = root.getAttribute('data-speaker') !== '1';   // only the speaker screen has sound
+      video.addEventListener('ended', next);
+      video.addEventListener('error', function () { mediaTimer = setTimeout(next, 2000); });
+      box.appendChild(video);
+      var started = video.play();
+      if (started && started.catch) started.catch(function () { video.muted = true; video.play(); });
+    } else {
+      box.appendChild(el('img', { class: 'media-item', src: item.url, alt: item.title || '' }));
+      mediaTimer = setTimeout(next, Math.max(3, item.seconds || 10) * 1000);
+    }
   }
 
   // ---- live data ----------------------------------------------------------------------------
