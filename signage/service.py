@@ -88,7 +88,7 @@ class HallService:
         now = self.clock()
         with self.db.write() as s:
             settings = self.settings(s)
-            service = self._service(s, service_code)
+            service = self._service(s, service_code, lock=True)  # numbering is per service
             open_, reason = self._open_state(s, service, settings, now)
             if not open_:
                 raise queue.ServiceClosed(f"{service.name}: {reason}")
@@ -357,8 +357,9 @@ class HallService:
 
     # ---- helpers ----------------------------------------------------------------------
     @staticmethod
-    def _service(s, code) -> t.Service:
-        service = s.scalar(select(t.Service).where(t.Service.code == code.strip().upper()))
+    def _service(s, code, lock: bool = False) -> t.Service:
+        query = select(t.Service).where(t.Service.code == code.strip().upper())
+        service = s.scalar(query.with_for_update() if lock else query)
         if service is None:
             raise queue.UnknownService(f"Layanan tidak dikenal: {code!r}")
         return service
