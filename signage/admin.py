@@ -27,6 +27,10 @@ class Forbidden(queue.QueueError):
     status = 403
 
 
+class NotFound(queue.QueueError):
+    status = 404
+
+
 def _text(value: object, field: str, *, max_len: int, required: bool = True) -> str:
     if value is None:
         if required:
@@ -199,7 +203,7 @@ class HallAdmin:
         with self.db.write() as s:
             user = s.get(t.User, user_id)
             if user is None or not self._may_manage_user(actor, user):
-                raise queue.UnknownCounter("Pengguna tidak ada.") if user is None else \
+                raise NotFound("Pengguna tidak ada.") if user is None else \
                     Forbidden("Bukan staf instansi Anda.")
             if "active" in data:
                 if not isinstance(data["active"], bool):
@@ -367,7 +371,7 @@ class HallAdmin:
         with self.db.write() as s:
             row = s.get(t.ScheduledAnnouncement, schedule_id)
             if row is None:
-                raise queue.UnknownCounter("Jadwal tidak ada.")
+                raise NotFound("Jadwal tidak ada.")
             s.delete(row)
             self._log(s, actor, "schedule.delete", id=schedule_id, text=row.text)
 
@@ -428,7 +432,7 @@ class HallAdmin:
         with self.db.write() as s:
             row = s.get(t.Media, media_id)
             if row is None:
-                raise queue.UnknownCounter("Media tidak ada.")
+                raise NotFound("Media tidak ada.")
             s.delete(row)
             self._log(s, actor, "media.delete", id=media_id, title=row.title)
             (media_dir / row.filename).unlink(missing_ok=True)

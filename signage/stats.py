@@ -44,10 +44,8 @@ def _summary(values: list[float]) -> dict:
 
 def compute(tickets: list[TicketFacts], services: list[str], counters: list[str], tz: str) -> dict:
     zone = ZoneInfo(tz)
-    per_service = {code: {"code": code, "issued": 0, "served": 0, "skipped": 0, "waiting": 0,
-                          "_wait": [], "_service": []} for code in services}
-    per_counter = {name: {"counter": name, "called": 0, "served": 0, "skipped": 0, "_service": []}
-                   for name in counters}
+    per_service = {code: _blank(code) for code in services}
+    per_counter = {name: _blank_counter(name) for name in counters}
     per_hour: dict[int, int] = defaultdict(int)
     for tk in tickets:
         per_service.setdefault(tk.issuing_service, _blank(tk.issuing_service))["issued"] += 1
@@ -65,8 +63,7 @@ def compute(tickets: list[TicketFacts], services: list[str], counters: list[str]
         elif tk.status == "waiting":
             end["waiting"] += 1
         if tk.counter:
-            row = per_counter.setdefault(tk.counter, {"counter": tk.counter, "called": 0,
-                                                      "served": 0, "skipped": 0, "_service": []})
+            row = per_counter.setdefault(tk.counter, _blank_counter(tk.counter))
             row["called"] += 1
             if tk.status == "served":
                 row["served"] += 1
@@ -89,3 +86,7 @@ def compute(tickets: list[TicketFacts], services: list[str], counters: list[str]
 
 def _blank(code: str) -> dict:
     return {"code": code, "issued": 0, "served": 0, "skipped": 0, "waiting": 0, "_wait": [], "_service": []}
+
+
+def _blank_counter(name: str) -> dict:
+    return {"counter": name, "called": 0, "served": 0, "skipped": 0, "_service": []}

@@ -50,24 +50,24 @@ class Pages:
         return page
 
 
-@pytest.fixture
-def pages(browser) -> Pages:
-    """A fresh browser context (own cookies) per test; fails the test on any uncaught JS error."""
+def _fresh_pages(browser: Browser):
     context = browser.new_context(viewport=VIEWPORT)
     opened = Pages(context)
     yield opened
     context.close()
     assert not opened.errors, f"uncaught errors in the page: {opened.errors}"
+
+
+@pytest.fixture
+def pages(browser) -> Pages:
+    """A fresh browser context (own cookies) per test; fails the test on any uncaught JS error."""
+    yield from _fresh_pages(browser)
 
 
 @pytest.fixture
 def other_pages(browser) -> Pages:
     """A second, separate browser (e.g. the staff tablet next to the hall TV)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    opened = Pages(context)
-    yield opened
-    context.close()
-    assert not opened.errors, f"uncaught errors in the page: {opened.errors}"
+    yield from _fresh_pages(browser)
 
 
 @pytest.fixture
