@@ -59,6 +59,8 @@ class Accounts:
             raise AccountError(f"Peran tidak dikenal: {role}")
         if len(password or "") < 8:
             raise AccountError("Kata sandi minimal 8 karakter.")
+        if role == "supervisor" and not service_code:
+            raise AccountError("Supervisor harus punya instansi (service). / A supervisor needs an agency.")
         with self.db.write() as s:
             if s.scalar(select(t.User.id).where(t.User.username == username)):
                 raise AccountError(f"Nama pengguna {username!r} sudah dipakai.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -205,6 +206,8 @@ class HallAdmin:
             if user is None or not self._may_manage_user(actor, user):
                 raise NotFound("Pengguna tidak ada.") if user is None else \
                     Forbidden("Bukan staf instansi Anda.")
+            if "full_name" in data:
+                user.full_name = _text(data["full_name"], "Nama", max_len=80, required=False)
             if "active" in data:
                 if not isinstance(data["active"], bool):
                     raise InvalidRequest("active: true/false.")
@@ -498,7 +501,7 @@ class HallAdmin:
     @staticmethod
     def _profile_view(row) -> dict:
         return {"id": row.id, "name": row.name, "services": row.services, "layout": row.layout,
-                "sound": row.sound, "url": f"/display?profile={row.name}"}
+                "sound": row.sound, "url": "/display?" + urlencode({"profile": row.name})}
 
     # ---- audit log ------------------------------------------------------------------
     def audit_log(self, actor: Principal, limit: int = 200) -> list[dict]:

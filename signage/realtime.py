@@ -11,12 +11,13 @@ import logging
 from collections.abc import Callable
 
 from flask import request, session
-from flask_socketio import Namespace, SocketIO, emit
+from flask_socketio import Namespace, SocketIO, emit, join_room
 
 from .service import HallService
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/display"
+CONSOLES = "consoles"   # room of manager pages, nudged when screens come, go or report sound
 
 Enricher = Callable[[dict], dict]
 
@@ -40,6 +41,7 @@ class DisplayNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.presence.leave(request.sid)
+        self._presence_changed()
 
     def on_snapshot(self, _data=None):
         emit("state", self._state())
@@ -50,11 +52,16 @@ class DisplayNamespace(Namespace):
             # Who is behind a counter tablet comes from the log-in session, not from the client.
             self.presence.join(request.sid, data, user_id=session.get("user_id"),
                                counter_id=session.get("counter_id"))
+            if data.get("page") == "manager":
+                # Only a nudge to refetch the (authorised) overview goes to this room.
+                join_room(CONSOLES)
+            self._presence_changed()
 
     def on_sound(self, data):
         """A speaker reports whether the browser lets it play sound ('ok' or 'blocked')."""
         if isinstance(data, dict) and data.get("state") in ("ok", "blocked"):
             self.presence.update(request.sid, sound=data["state"])
+            self._presence_changed()
 
     def on_played(self, data):
         """A speaker finished playing an announcement (by its seq)."""
@@ -63,6 +70,10 @@ class DisplayNamespace(Namespace):
             self.presence.update(request.sid, last_played=data["seq"], sound="ok")
             for hook in self.on_played_hooks:
                 hook(data["seq"], name)
+            self._presence_changed()
+
+    def _presence_changed(self) -> None:
+        self.emit("presence", {}, room=CONSOLES)
 
 
 class Presence:

@@ -326,7 +326,7 @@ class HallService:
                 first_called_at=first_calls.get(tk.id), called_at=tk.called_at,
                 finished_at=tk.finished_at, counter=counters.get(tk.counter_id))
                 for tk in tickets]
-        wanted = service_codes or list(codes.values())
+        wanted = list(codes.values()) if service_codes is None else service_codes
         facts = [f for f in facts if f.issuing_service in wanted or f.service in wanted]
         result = stats.compute(facts, wanted, list(counters.values()), tz)
         result["services"] = [r for r in result["services"] if r["code"] in wanted]
@@ -342,11 +342,14 @@ class HallService:
                 t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day)
                 .group_by(t.Ticket.service_id)).all())
             waiting = self._waiting(s, day)
-            services = [{"code": sv.code, "name": sv.name, "waiting": waiting.get(sv.id, 0),
-                         "longest_wait_seconds": int((now - oldest[sv.id]).total_seconds())
-                         if sv.id in oldest else 0,
-                         "closed_reason": sv.closed_reason}
-                        for sv in s.scalars(select(t.Service).order_by(t.Service.position))]
+            settings = self.settings(s)
+            services = []
+            for sv in s.scalars(select(t.Service).order_by(t.Service.position)):
+                open_, reason = self._open_state(s, sv, settings, now)
+                services.append({"code": sv.code, "name": sv.name, "waiting": waiting.get(sv.id, 0),
+                                 "longest_wait_seconds": int((now - oldest[sv.id]).total_seconds())
+                                 if sv.id in oldest else 0,
+                                 "open": open_, "closed_reason": reason})
             return {"services": services,
                     "counters": [self._counter_dict(s, c) for c in self._counters(s)]}
 
@@ -394,6 +397,7 @@ class HallService:
             open_, reason = self._open_state(s, sv, settings, now)
             views.append({"code": sv.code, "name": sv.name, "prefix": sv.code, "color": sv.color,
                           "logo": _media_url(sv.logo), "daily_limit": sv.daily_limit,
+                          "hours": sv.hours, "closed_until": sv.closed_until and sv.closed_until.isoformat(),
                           "open": open_, "closed_reason": reason,
                           "waiting": waiting.get(sv.id, 0)})
         return views

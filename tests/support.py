@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import engineio
 import requests
 import socketio
 
@@ -110,12 +111,24 @@ class ServerProcess:
         return {"Authorization": f"Bearer {token}", **extra}
 
 
+class _InOrderEngineIO(engineio.Client):
+    # engineio.Client hands every message to a new thread, so two events can be recorded in
+    # the opposite order to the one they arrived in. A screen handles them one by one.
+    def _trigger_event(self, event, *args, run_async=False, **kwargs):
+        return super()._trigger_event(event, *args, **kwargs)
+
+
+class _InOrderClient(socketio.Client):
+    def _engineio_client_class(self):
+        return _InOrderEngineIO
+
+
 class DisplayClient:
-    """A real Socket.IO client recording what a hall screen would receive."""
+    """A real Socket.IO client recording what a hall screen would receive, in arrival order."""
 
     def __init__(self, url: str):
-        self.client = socketio.Client(reconnection=True, reconnection_delay=0.2,
-                                      reconnection_delay_max=0.5)
+        self.client = _InOrderClient(reconnection=True, reconnection_delay=0.2,
+                                     reconnection_delay_max=0.5)
         self.states: list[dict] = []
         self.events: list[dict] = []
         self.cond = threading.Condition()

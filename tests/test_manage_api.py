@@ -102,6 +102,9 @@ def test_close_for_the_rest_of_today_with_reason(srv):
     refused = requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5)
     assert refused.status_code == 409 and "Gangguan sistem" in refused.json()["error"]
     assert as_manager(srv, "POST", "/api/manage/services/D/close", json={}).status_code == 400
+    overview = {sv["code"]: sv for sv in as_manager(srv, "GET", "/api/manage/overview").json()["services"]}
+    assert overview["D"]["open"] is False and overview["D"]["closed_reason"] == "Gangguan sistem"
+    assert services["D"]["closed_until"] is not None
     assert as_manager(srv, "POST", "/api/manage/services/D/open").status_code == 200
     assert requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5).status_code == 201
 
@@ -135,6 +138,34 @@ def test_supervisor_sees_and_changes_only_their_agency(srv):
     assert sup.put(srv.url + "/api/running-text", json={"lines": ["x"]}, timeout=5).status_code == 403
     usernames = {u["username"] for u in sup.get(srv.url + "/api/manage/staff", timeout=5).json()["staff"]}
     assert "eka" in usernames and "manager" not in usernames and "sari" not in usernames
+    overview = sup.get(srv.url + "/api/manage/overview", timeout=5).json()
+    assert [sv["code"] for sv in overview["services"]] == ["E"]
+    assert sorted(c["id"] for c in overview["counters"]) == [5, 6]
+
+
+def test_a_supervisor_needs_an_agency(srv):
+    response = as_manager(srv, "POST", "/api/manage/staff",
+                          json={"username": "tanpa", "password": "rahasia-tanpa", "role": "supervisor"})
+    assert response.status_code == 400 and "instansi" in response.json()["error"]
+    staff = as_manager(srv, "GET", "/api/manage/staff").json()["staff"]
+    assert "tanpa" not in {u["username"] for u in staff}
+
+
+def test_staff_name_can_be_corrected(srv):
+    staff = {u["username"]: u for u in as_manager(srv, "GET", "/api/manage/staff").json()["staff"]}
+    sari = staff["sari"]["id"]
+    assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"full_name": 7}).status_code == 400
+    response = as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"full_name": "Sari Ndun"})
+    assert response.status_code == 200 and response.json()["full_name"] == "Sari Ndun"
+
+
+def test_display_profile_links_are_url_encoded(srv):
+    response = as_manager(srv, "POST", "/api/manage/displays",
+                          json={"name": "Lantai 2 & lobi", "services": ["A"], "sound": False})
+    assert response.status_code == 201, response.text
+    assert response.json()["url"] == "/display?profile=Lantai+2+%26+lobi"
+    page = requests.get(srv.url + response.json()["url"], timeout=5)
+    assert page.status_code == 200
 
 
 def test_session_writes_need_the_csrf_token(srv):

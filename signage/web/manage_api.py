@@ -100,8 +100,13 @@ def _supervisor_code(principal) -> str | None:
 @api_auth(is_supervisor_or_manager)
 def overview():
     h = hall()
-    return jsonify(h.service.live_overview() | {"displays": h.presence.list(),
-                                                 "voice": h.speaker.status()})
+    view = h.service.live_overview() | {"displays": h.presence.list(), "voice": h.speaker.status()}
+    principal = current_principal()
+    if principal.role == "supervisor":
+        code = _supervisor_code(principal)
+        view["services"] = [sv for sv in view["services"] if sv["code"] == code]
+        view["counters"] = [c for c in view["counters"] if code in c["services"]]
+    return jsonify(view)
 
 
 @bp.get("/manage/settings")

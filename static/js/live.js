@@ -322,6 +322,8 @@
     socket.on('state', function (snap) { takeState(snap, false); });
     socket.onAny(function (name, data) {
       if (name === 'state') return;
+      // 'presence' is not part of the hall's history (no seq): screens coming and going.
+      if (name === 'presence') { if (opts.onPresence) opts.onPresence(data); return; }
       takeEvent(data);
     });
 

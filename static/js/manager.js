@@ -334,7 +334,8 @@
           M.data.snapshot = snap;
           dispatch({ type: 'state', snapshot: snap, reconnect: !info.first });
         },
-        onEvent: function (ev) { dispatch(ev); }
+        onEvent: function (ev) { dispatch(ev); },
+        onPresence: function () { dispatch({ type: 'presence' }); }
       });
     });
     tick();
