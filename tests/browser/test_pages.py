@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import requests
 from playwright.sync_api import expect
 
+from cable import Cable
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -75,7 +77,7 @@ def test_call_next_on_the_tablet_shows_on_the_display_without_reload(server, pag
 
 
 def test_a_double_tap_calls_one_ticket(make_server, pages, log_in):
-    server = make_server("gevent")
+    server = make_server()
     server.add_user("budi", "rahasia123", "staff", counters=[2])
     first, second = issue(server, "B"), issue(server, "B")
     tablet = log_in(pages, server.url, "budi", "rahasia123")
@@ -127,8 +129,46 @@ def test_display_marks_offline_and_recovers_after_a_server_crash(server, pages):
     expect(display.get_by_test_id("hero-number")).to_have_text(third)
 
 
+def test_display_marks_offline_during_a_network_cut_and_recovers_after_it(make_server, pages):
+    """A minute without network between the TV and the server (Kupang's fibre), while the
+    counters go on calling: the TV says it is offline, and within 5 s of the mend shows the
+    calls it missed, without a reload."""
+    server = make_server()
+    counter1, counter2 = server.token("counter", 1), server.token("counter", 2)
+    cable = Cable(server.port)
+    try:
+        before = issue(server, "A")
+        call_next(server, 1, counter1)
+        display = open_display(pages, cable)
+        offline = display.locator("#offline-mark")
+        expect(display.get_by_test_id("hero-number")).to_have_text(before)
+
+        cable.cut()
+        cut_at = time.monotonic()
+        expect(offline).to_be_visible(timeout=15_000)   # Socket.IO ping interval + time-out: 10 s
+        missed = issue(server, "B")                     # the hall goes on behind the cut
+        call_next(server, 2, counter2)
+        expect(display.get_by_test_id("hero-number")).to_have_text(before)
+        time.sleep(max(0.0, 60 - (time.monotonic() - cut_at)))
+
+        cable.mend()
+        mended = time.monotonic()
+        expect(offline).to_be_hidden(timeout=5_000)
+        expect(display.get_by_test_id("hero-number")).to_have_text(missed, timeout=5_000)
+        assert time.monotonic() - mended < 5.5
+        expect(display.locator('.counter-card[data-counter-id="1"]')).to_have_attribute("data-ticket", before)
+        expect(display.locator('.counter-card[data-counter-id="2"]')).to_have_attribute("data-ticket", missed)
+        assert display.evaluate("window.__sameDocument") is True
+
+        after = issue(server, "A")                      # and live events flow again
+        call_next(server, 1, counter1)
+        expect(display.get_by_test_id("hero-number")).to_have_text(after)
+    finally:
+        cable.close()
+
+
 def test_kiosk_issues_a_ticket_and_shows_it_large(make_server, pages):
-    server = make_server("gevent")
+    server = make_server()
     kiosk = pages.open(server.url + "/kiosk")
     tile = kiosk.get_by_test_id("service-B")
     expect(tile).to_be_enabled()
@@ -179,7 +219,7 @@ def test_kiosk_issues_a_ticket_and_shows_it_large(make_server, pages):
 
 
 def test_kiosk_ticket_prints_on_58_and_80_mm_rolls(make_server, pages):
-    server = make_server("gevent")
+    server = make_server()
     for paper, width in (("58", 58), ("80", 80), ("", 80)):
         kiosk = pages.open(server.url + "/kiosk?print=0" + (f"&paper={paper}" if paper else ""))
         kiosk.get_by_test_id("service-E").click()
@@ -202,7 +242,7 @@ def test_kiosk_greys_out_a_closed_agency_with_the_reason(make_server, pages, tmp
     hall["holidays"] = {(today + timedelta(days=d)).isoformat(): "Uji tutup" for d in (-1, 0, 1)}
     path = tmp_path / "closed_hall.json"
     path.write_text(json.dumps(hall), "utf-8")
-    server = make_server("gevent", hall=path)
+    server = make_server(hall=path)
 
     kiosk = pages.open(server.url + "/kiosk?lang=en")
     tile = kiosk.get_by_test_id("service-A")
@@ -217,7 +257,7 @@ def test_kiosk_greys_out_a_closed_agency_with_the_reason(make_server, pages, tmp
 
 
 def test_display_limited_to_one_agency(make_server, pages):
-    server = make_server("gevent")
+    server = make_server()
     counter1, counter2 = server.token("counter", 1), server.token("counter", 2)
     display = open_display(pages, server, "?services=B")
     expect(display.get_by_test_id("service-filter")).to_contain_text("B")
@@ -244,7 +284,7 @@ def test_display_limited_to_one_agency(make_server, pages):
 
 
 def test_running_text_typed_by_a_manager_is_shown_as_text(make_server, pages):
-    server = make_server("gevent")
+    server = make_server()
     display = open_display(pages, server)
     dialogs = []
     display.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -264,7 +304,7 @@ def test_running_text_typed_by_a_manager_is_shown_as_text(make_server, pages):
 
 def test_screenshots(make_server, pages, other_pages, log_in):
     """docs/screenshots/{kiosk,counter,display}.png at 1920×1080, from a busy morning."""
-    server = make_server("gevent", hall=HERE / "screenshot_hall.json")
+    server = make_server(hall=HERE / "screenshot_hall.json")
     server.add_user("maria", "rahasia123", "staff", counters=[5])
     queue = dict(A=6, B=8, C=3, D=2, E=11, F=4, G=1, H=5, J=2, K=14, L=3)
     for code, n in queue.items():
