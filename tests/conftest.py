@@ -6,13 +6,13 @@ import shutil
 
 import pytest
 
-from support import ASYNC_MODES, ServerProcess
+from support import ASYNC_MODES, DEFAULT_ASYNC_MODE, ServerProcess
 
 @pytest.fixture
 def make_server(tmp_path):
     started: list[ServerProcess] = []
 
-    def make(async_mode: str = "gevent", **kwargs) -> ServerProcess:
+    def make(async_mode: str = DEFAULT_ASYNC_MODE, **kwargs) -> ServerProcess:
         server = ServerProcess(tmp_path / f"hall-{len(started)}.db", async_mode, **kwargs)
         started.append(server)
         return server.start()

@@ -15,6 +15,8 @@ import engineio
 import requests
 import socketio
 
+from signage.cli import DEFAULT_ASYNC_MODE
+
 ROOT = Path(__file__).resolve().parents[1]
 ALWAYS_OPEN_HALL = ROOT / "tests" / "halls" / "always_open.json"
 ASYNC_MODES = ("gevent", "eventlet")
@@ -38,7 +40,7 @@ def signage_cli(*args: str, db: Path) -> str:
 class ServerProcess:
     """`signage run` as a child process: start, kill -9, start again on the same database."""
 
-    def __init__(self, db: Path, async_mode: str = "gevent", hall: Path = ALWAYS_OPEN_HALL,
+    def __init__(self, db: Path, async_mode: str = DEFAULT_ASYNC_MODE, hall: Path = ALWAYS_OPEN_HALL,
                  extra_args: tuple[str, ...] = ()):
         self.db = db
         self.async_mode = async_mode

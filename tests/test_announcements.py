@@ -95,7 +95,7 @@ def test_recall_is_spoken_again_and_played_reports_are_recorded(server):
 
 
 def test_speech_settings_are_validated_and_sample_speaks(make_server):
-    server = make_server("gevent")
+    server = make_server()
     manager = server.headers(server.token("manager"))
     for bad in ({"template": "Nomor {nomer}"}, {"template": "x" * 300}, {"style": "roman"},
                 {"repeat": 3}, {"volume": 101}, {"engine": "siri"}, {"colour": "red"}):

@@ -139,7 +139,7 @@ def test_pages_render(srv):
 
 
 def test_kiosk_tickets_are_rate_limited_per_client(make_server):
-    server = make_server("gevent")
+    server = make_server()
     server.stop()
     server.extra_args = ("--ticket-rate-limit", "3 per minute")  # appended after the test default
     server.start()

@@ -11,7 +11,7 @@ from support import ServerProcess
 
 
 def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
-    server = ServerProcess(tmp_path / "crash.db", "gevent").start()
+    server = ServerProcess(tmp_path / "crash.db").start()
     try:
         tokens = {cid: server.token("counter", cid) for cid in (5, 6)}
         issued = [requests.post(server.url + "/api/tickets", json={"service": "E"}, timeout=5).json()["number"]

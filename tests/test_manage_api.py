@@ -11,7 +11,7 @@ from support import ServerProcess, signage_cli
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp("manage") / "manage.db", "gevent").start()
+    server = ServerProcess(tmp_path_factory.mktemp("manage") / "manage.db").start()
     server.manager = server.token("manager")
     server.add_user("sari", "rahasia-sari", "staff", counters=[1])
     signage_cli("user", "add", "budi", "--role", "supervisor", "--service", "E",

@@ -18,7 +18,7 @@ def png(width=64, height=36, rgb=(20, 90, 200)) -> bytes:
 
 
 def test_uploaded_image_appears_on_an_open_display(make_server, pages):
-    server = make_server("gevent")
+    server = make_server()
     manager = server.headers(server.token("manager"))
     page = pages.open(server.url + "/display")
     expect(page.get_by_test_id("media")).to_be_hidden()

@@ -83,7 +83,7 @@ def open_display(pages, server, query: str = ""):
 
 # ---- tests ---------------------------------------------------------------------------------------
 def test_running_text_edited_in_the_console_reaches_an_open_display_as_text(make_server, pages, other_pages, log_in):
-    server = make_server("gevent")
+    server = make_server()
     display = open_display(other_pages, server)
     dialogs = []
     display.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -120,7 +120,7 @@ def test_running_text_edited_in_the_console_reaches_an_open_display_as_text(make
 
 
 def test_bad_input_shows_the_servers_message_and_changes_nothing(make_server, pages, log_in):
-    server = make_server("gevent")
+    server = make_server()
     before = services(server)["A"]
     expected = as_manager(server, "PATCH", "/api/manage/services/A", json={"code": "AA"})
     assert expected.status_code == 400
@@ -170,7 +170,7 @@ def test_bad_input_shows_the_servers_message_and_changes_nothing(make_server, pa
 
 
 def test_closing_a_service_in_the_console_greys_it_out_on_an_open_kiosk(make_server, pages, other_pages, log_in):
-    server = make_server("gevent")
+    server = make_server()
     kiosk = other_pages.open(server.url + "/kiosk?print=0")
     tile = kiosk.get_by_test_id("service-D")
     expect(tile).to_be_enabled()
@@ -207,7 +207,7 @@ def test_closing_a_service_in_the_console_greys_it_out_on_an_open_kiosk(make_ser
 
 
 def test_a_supervisor_sees_only_their_agency(make_server, pages, log_in):
-    server = make_server("gevent")
+    server = make_server()
     signage_cli("user", "add", "budi", "--role", "supervisor", "--service", "E", "--password", "rahasia-budi",
                 db=server.db)
     for code in ("A", "A", "E", "E", "E", "K"):
@@ -244,7 +244,7 @@ def test_a_supervisor_sees_only_their_agency(make_server, pages, log_in):
 
 
 def test_statistics_add_up_and_follow_the_hall_live(make_server, pages, log_in):
-    server = make_server("gevent")
+    server = make_server()
     for code in ("A", "A", "A", "B", "B"):
         issue(server, code)
     counter_action(server, 1, "call-next")          # A001
@@ -291,7 +291,7 @@ def test_statistics_add_up_and_follow_the_hall_live(make_server, pages, log_in):
 
 def test_live_view_screenshot(make_server, browser, pages, other_pages, log_in):
     """docs/screenshots/manager.png: the live view on a busy morning, 1920×1080."""
-    server = make_server("gevent", hall=HERE / "screenshot_hall.json")
+    server = make_server(hall=HERE / "screenshot_hall.json")
     people = {5: ("maria", "Maria Goreti Bria"), 11: ("yosef", "Yosef Ndun"), 2: ("dewi", "Dewi Lake")}
     for counter, (username, full_name) in people.items():
         response = as_manager(server, "POST", "/api/manage/staff", json={

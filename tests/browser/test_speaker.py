@@ -17,7 +17,7 @@ def overview(server, token):
 
 
 def test_five_calls_at_once_are_played_in_order_one_at_a_time(make_server, autoplay_browser):
-    server = make_server("gevent")
+    server = make_server()
     manager = server.token("manager")
     # Short clips keep the test quick; the order and overlap rules are the same for long ones.
     requests.put(server.url + "/api/manage/speech", json={"template": "{nomor}", "chime": False},
@@ -73,7 +73,7 @@ def test_five_calls_at_once_are_played_in_order_one_at_a_time(make_server, autop
 
 def test_blocked_autoplay_shows_the_tap_overlay_and_the_manager_sees_it(make_server, pages):
     """The session browser keeps Chromium's default autoplay policy (no flag)."""
-    server = make_server("gevent")
+    server = make_server()
     manager = server.token("manager")
     page = pages.open(server.url + "/display?speaker=1&name=TV-blocked")
     overlay = page.get_by_test_id("sound-overlay")
@@ -99,7 +99,7 @@ def test_blocked_autoplay_shows_the_tap_overlay_and_the_manager_sees_it(make_ser
 
 
 def test_a_display_that_is_not_a_speaker_stays_silent(make_server, autoplay_browser):
-    server = make_server("gevent")
+    server = make_server()
     token = server.token("counter", 1)
     requests.post(server.url + "/api/tickets", json={"service": "A"}, timeout=5)
     context = autoplay_browser.new_context(viewport=VIEWPORT)
