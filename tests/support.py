@@ -112,6 +112,25 @@ class ServerProcess:
     def headers(self, token: str, **extra) -> dict:
         return {"Authorization": f"Bearer {token}", **extra}
 
+    def issue(self, code: str, priority: bool = False) -> str:
+        """A kiosk ticket; returns its number."""
+        response = requests.post(self.url + "/api/tickets", json={"service": code, "priority": priority},
+                                 timeout=5)
+        assert response.status_code == 201, response.text
+        return response.json()["number"]
+
+    def log_in(self, username: str, password: str) -> requests.Session:
+        """A browser-like session: logged in through the form, sending the CSRF token on writes."""
+        session = requests.Session()
+        page = session.get(self.url + "/login", timeout=5).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        response = session.post(self.url + "/login", timeout=5, data={
+            "username": username, "password": password, "csrf_token": token})
+        assert response.status_code == 200, response.status_code
+        session.headers["X-CSRFToken"] = re.search(
+            r'<meta name="csrf-token" content="([^"]+)"', response.text).group(1)
+        return session
+
 
 class _InOrderEngineIO(engineio.Client):
     # engineio.Client hands every message to a new thread, so two events can be recorded in

@@ -20,18 +20,6 @@ def srv(tmp_path_factory):
     server.stop()
 
 
-def login(srv, username, password) -> requests.Session:
-    session = requests.Session()
-    page = session.get(srv.url + "/login", timeout=5).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = session.post(srv.url + "/login", data={"username": username, "password": password,
-                                                      "csrf_token": token}, timeout=5)
-    assert response.status_code == 200, response.status_code
-    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', response.text)
-    session.headers["X-CSRFToken"] = meta.group(1)
-    return session
-
-
 def as_manager(srv, method, path, **kwargs):
     return requests.request(method, srv.url + path, timeout=10,
                             headers={"Authorization": f"Bearer {srv.manager}"}, **kwargs)
@@ -118,14 +106,14 @@ def test_holidays_and_hours_validation(srv):
 
 
 def test_staff_cannot_open_manager_pages_or_api(srv):
-    staff = login(srv, "sari", "rahasia-sari")
+    staff = srv.log_in("sari", "rahasia-sari")
     assert staff.get(srv.url + "/manager", timeout=5).status_code == 403
     assert staff.get(srv.url + "/api/manage/overview", timeout=5).status_code == 403
     assert staff.get(srv.url + "/api/stats", timeout=5).status_code == 403
 
 
 def test_supervisor_sees_and_changes_only_their_agency(srv):
-    sup = login(srv, "budi", "rahasia-budi")
+    sup = srv.log_in("budi", "rahasia-budi")
     stats = sup.get(srv.url + "/api/stats", timeout=5).json()
     assert [row["code"] for row in stats["services"]] == ["E"]
     assert sup.patch(srv.url + "/api/manage/services/A", json={"daily_limit": 5}, timeout=5).status_code == 403
@@ -169,7 +157,7 @@ def test_display_profile_links_are_url_encoded(srv):
 
 
 def test_session_writes_need_the_csrf_token(srv):
-    sup = login(srv, "budi", "rahasia-budi")
+    sup = srv.log_in("budi", "rahasia-budi")
     del sup.headers["X-CSRFToken"]
     response = sup.patch(srv.url + "/api/manage/services/E", json={"daily_limit": 40}, timeout=5)
     assert response.status_code == 400 and "CSRF" in response.json()["error"]
@@ -180,7 +168,7 @@ def test_staff_password_reset_and_disable(srv):
     sari = staff["sari"]["id"]
     assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"password": "short"}).status_code == 400
     assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"password": "baru-sekali"}).status_code == 200
-    login(srv, "sari", "baru-sekali")
+    srv.log_in("sari", "baru-sekali")
     assert as_manager(srv, "PATCH", f"/api/manage/staff/{sari}", json={"active": False}).status_code == 200
     session = requests.Session()
     page = session.get(srv.url + "/login", timeout=5).text

@@ -10,6 +10,7 @@ from pathlib import Path
 import requests
 from playwright.sync_api import expect
 
+from screens import open_display
 from support import signage_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,12 +19,6 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def issue(server, code: str, priority: bool = False) -> str:
-    response = requests.post(server.url + "/api/tickets", json={"service": code, "priority": priority}, timeout=5)
-    assert response.status_code == 201, response.text
-    return response.json()["number"]
-
-
 def operator(server) -> requests.Session:
     """A logged-in staff session allowed at every counter (one CLI token per counter takes a second
     each; this takes one log-in)."""
@@ -31,13 +26,7 @@ def operator(server) -> requests.Session:
         counters = [c["id"] for c in requests.get(server.url + "/api/counters", timeout=5).json()["counters"]]
         as_manager(server, "POST", "/api/manage/staff", json={
             "username": "operator", "password": "rahasia-operator", "counters": counters}).raise_for_status()
-        session = requests.Session()
-        page = session.get(server.url + "/login", timeout=5).text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        response = session.post(server.url + "/login", timeout=5, data={
-            "username": "operator", "password": "rahasia-operator", "csrf_token": token})
-        session.headers["X-CSRFToken"] = re.search(r'<meta name="csrf-token" content="([^"]+)"', response.text).group(1)
-        server.operator = session
+        server.operator = server.log_in("operator", "rahasia-operator")
     return server.operator
 
 
@@ -72,13 +61,6 @@ def open_console(log_in, pages, server, username="manager", password=None):
 def go(console, section: str):
     console.get_by_test_id(f"nav-{section}").click()
     expect(console.locator(f"#sec-{section}")).to_be_visible()
-
-
-def open_display(pages, server, query: str = ""):
-    display = pages.open(server.url + "/display" + query)
-    expect(display.locator(".counter-card").first).to_be_visible()
-    display.evaluate("window.__sameDocument = true")        # gone if the page reloads
-    return display
 
 
 # ---- tests ---------------------------------------------------------------------------------------
@@ -211,7 +193,7 @@ def test_a_supervisor_sees_only_their_agency(make_server, pages, log_in):
     signage_cli("user", "add", "budi", "--role", "supervisor", "--service", "E", "--password", "rahasia-budi",
                 db=server.db)
     for code in ("A", "A", "E", "E", "E", "K"):
-        issue(server, code)
+        server.issue(code)
 
     console = open_console(log_in, pages, server, "budi", "rahasia-budi")
     expect(console.get_by_test_id("nav-stats")).to_be_visible()
@@ -246,7 +228,7 @@ def test_a_supervisor_sees_only_their_agency(make_server, pages, log_in):
 def test_statistics_add_up_and_follow_the_hall_live(make_server, pages, log_in):
     server = make_server()
     for code in ("A", "A", "A", "B", "B"):
-        issue(server, code)
+        server.issue(code)
     counter_action(server, 1, "call-next")          # A001
     counter_action(server, 1, "finish")
     counter_action(server, 1, "call-next")          # A002
@@ -278,7 +260,7 @@ def test_statistics_add_up_and_follow_the_hall_live(make_server, pages, log_in):
     assert href == f"/api/stats.csv?from={api['from']}&to={api['to']}"
 
     # Today's figures follow the hall without a reload.
-    issue(server, "B")
+    server.issue("B")
     expect(b.locator('[data-col="issued"]')).to_have_text("3")
     expect(console.get_by_test_id("stats-total-issued")).to_have_text("6")
 
@@ -300,7 +282,7 @@ def test_live_view_screenshot(make_server, browser, pages, other_pages, log_in):
     queue = dict(A=6, B=8, C=3, D=2, E=11, F=4, G=1, H=5, J=2, K=14, L=3)
     for code, n in queue.items():
         for i in range(n):
-            issue(server, code, priority=(i == 2 and code in "EK"))
+            server.issue(code, priority=(i == 2 and code in "EK"))
     for counter in (2, 3, 8, 11, 12, 13, 1, 6):
         counter_action(server, counter, "call-next")
     counter_action(server, 9, "pause")

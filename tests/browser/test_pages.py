@@ -13,17 +13,12 @@ import requests
 from playwright.sync_api import expect
 
 from cable import Cable
+from screens import open_display
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 ALWAYS_OPEN = ROOT / "tests" / "halls" / "always_open.json"
-
-
-def issue(server, code: str, priority: bool = False) -> str:
-    response = requests.post(server.url + "/api/tickets", json={"service": code, "priority": priority}, timeout=5)
-    assert response.status_code == 201, response.text
-    return response.json()["number"]
 
 
 def call_next(server, counter: int, token: str) -> dict:
@@ -37,16 +32,9 @@ def api_state(server) -> dict:
     return requests.get(server.url + "/api/state", timeout=5).json()
 
 
-def open_display(pages, server, query: str = ""):
-    display = pages.open(server.url + "/display" + query)
-    expect(display.locator(".counter-card").first).to_be_visible()
-    display.evaluate("window.__sameDocument = true")        # gone if the page reloads
-    return display
-
-
 def test_call_next_on_the_tablet_shows_on_the_display_without_reload(server, pages, other_pages, log_in):
     server.add_user("siti", "rahasia123", "staff", counters=[1])
-    number = issue(server, "A")
+    number = server.issue("A")
     display = open_display(pages, server)
 
     tablet = log_in(other_pages, server.url, "siti", "rahasia123")
@@ -79,7 +67,7 @@ def test_call_next_on_the_tablet_shows_on_the_display_without_reload(server, pag
 def test_a_double_tap_calls_one_ticket(make_server, pages, log_in):
     server = make_server()
     server.add_user("budi", "rahasia123", "staff", counters=[2])
-    first, second = issue(server, "B"), issue(server, "B")
+    first, second = server.issue("B"), server.issue("B")
     tablet = log_in(pages, server.url, "budi", "rahasia123")
     expect(tablet.locator('#c-waiting [data-service="B"] .c-wait-count')).to_have_text("2")
     expect(tablet.get_by_test_id("call-next")).to_be_enabled()
@@ -100,7 +88,7 @@ def test_a_double_tap_calls_one_ticket(make_server, pages, log_in):
 
 def test_display_marks_offline_and_recovers_after_a_server_crash(server, pages):
     counter1, counter2 = server.token("counter", 1), server.token("counter", 2)
-    before = issue(server, "A")
+    before = server.issue("A")
     call_next(server, 1, counter1)
     display = open_display(pages, server)
     offline = display.locator("#offline-mark")
@@ -113,7 +101,7 @@ def test_display_marks_offline_and_recovers_after_a_server_crash(server, pages):
 
     server.start()                                  # same port, same database
     started = time.monotonic()
-    after = issue(server, "B")
+    after = server.issue("B")
     call_next(server, 2, counter2)                  # may happen before the screen is back
     expect(offline).to_be_hidden(timeout=5_000)
     expect(display.get_by_test_id("hero-number")).to_have_text(after, timeout=5_000)
@@ -124,7 +112,7 @@ def test_display_marks_offline_and_recovers_after_a_server_crash(server, pages):
     assert display.evaluate("window.__sameDocument") is True
 
     # And live events flow again on the new connection.
-    third = issue(server, "A")
+    third = server.issue("A")
     call_next(server, 1, counter1)
     expect(display.get_by_test_id("hero-number")).to_have_text(third)
 
@@ -137,7 +125,7 @@ def test_display_marks_offline_during_a_network_cut_and_recovers_after_it(make_s
     counter1, counter2 = server.token("counter", 1), server.token("counter", 2)
     cable = Cable(server.port)
     try:
-        before = issue(server, "A")
+        before = server.issue("A")
         call_next(server, 1, counter1)
         display = open_display(pages, cable)
         offline = display.locator("#offline-mark")
@@ -146,7 +134,7 @@ def test_display_marks_offline_during_a_network_cut_and_recovers_after_it(make_s
         cable.cut()
         cut_at = time.monotonic()
         expect(offline).to_be_visible(timeout=15_000)   # Socket.IO ping interval + time-out: 10 s
-        missed = issue(server, "B")                     # the hall goes on behind the cut
+        missed = server.issue("B")                     # the hall goes on behind the cut
         call_next(server, 2, counter2)
         expect(display.get_by_test_id("hero-number")).to_have_text(before)
         time.sleep(max(0.0, 60 - (time.monotonic() - cut_at)))
@@ -160,7 +148,7 @@ def test_display_marks_offline_during_a_network_cut_and_recovers_after_it(make_s
         expect(display.locator('.counter-card[data-counter-id="2"]')).to_have_attribute("data-ticket", missed)
         assert display.evaluate("window.__sameDocument") is True
 
-        after = issue(server, "A")                      # and live events flow again
+        after = server.issue("A")                      # and live events flow again
         call_next(server, 1, counter1)
         expect(display.get_by_test_id("hero-number")).to_have_text(after)
     finally:
@@ -265,8 +253,8 @@ def test_display_limited_to_one_agency(make_server, pages):
     expect(display.locator('.counter-card[data-counter-id="1"]')).to_have_count(0)
     expect(display.locator("#waiting [data-service]")).to_have_count(1)
 
-    a = issue(server, "A")
-    b = issue(server, "B")
+    a = server.issue("A")
+    b = server.issue("B")
     call_next(server, 1, counter1)                            # A first, then B
     call_next(server, 2, counter2)
     expect(display.get_by_test_id("hero-number")).to_have_text(b)
@@ -275,7 +263,7 @@ def test_display_limited_to_one_agency(make_server, pages):
     expect(display.locator("#calls [data-ticket]")).to_have_count(0)
 
     # A second call for A still does not reach this screen; the B recall does.
-    issue(server, "A")
+    server.issue("A")
     call_next(server, 1, counter1)
     requests.post(f"{server.url}/api/counters/2/recall", headers=server.headers(counter2), timeout=5)
     expect(display.locator("#hero-recall")).to_be_visible()
@@ -309,7 +297,7 @@ def test_screenshots(make_server, pages, other_pages, log_in):
     queue = dict(A=6, B=8, C=3, D=2, E=11, F=4, G=1, H=5, J=2, K=14, L=3)
     for code, n in queue.items():
         for i in range(n):
-            issue(server, code, priority=(i == 2 and code in "EK"))
+            server.issue(code, priority=(i == 2 and code in "EK"))
     calls = [2, 3, 8, 11, 12, 13, 1, 6]
     for counter in calls:
         call_next(server, counter, server.token("counter", counter))
