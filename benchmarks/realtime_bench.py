@@ -36,9 +36,7 @@ import os
 import platform
 import re
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,10 +45,10 @@ from pathlib import Path
 
 import aiohttp
 import psutil
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-HALL = ROOT / "tests" / "halls" / "always_open.json"
+sys.path.insert(0, str(ROOT / "tests"))
+from support import ALWAYS_OPEN_HALL as HALL, ServerProcess  # noqa: E402  (after the path)
 # Distinct services first, then the second counters of E (6) and K (12).
 COUNTER_ORDER = (1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 13, 6, 12)
 COUNTER_SERVICE = {1: "A", 2: "B", 3: "C", 4: "D", 5: "E", 6: "E", 7: "F", 8: "G", 9: "H",
@@ -60,12 +58,6 @@ NAMESPACE = "/display"
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -79,50 +71,19 @@ def pct(values: list[float], p: float) -> float | None:
 
 # --------------------------------------------------------------------------- server process
 
-class Server:
+class Server(ServerProcess):
+    """The hall server under load (the test suite's server process), with its memory and CPU."""
+
     def __init__(self, mode: str, workdir: Path):
-        self.mode = mode
-        self.workdir = workdir
-        self.db = workdir / "hall.db"
-        self.log_path = workdir / "server.log"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
+        # --audio-dir keeps the speech cache out of the project's audio/ directory.
+        super().__init__(workdir / "hall.db", mode, HALL,
+                         extra_args=("--audio-dir", str(workdir / "audio")))
         self.ps: psutil.Process | None = None
 
-    def start(self, timeout: float = 60) -> None:
-        extra: list[str] = []
-        run_help = subprocess.run([sys.executable, "-m", "signage", "run", "--help"], cwd=ROOT,
-                                  capture_output=True, text=True, timeout=60).stdout
-        if "--audio-dir" in run_help:  # keep the speech cache out of the project's audio/ dir
-            extra += ["--audio-dir", str(self.workdir / "audio")]
-        cmd = [sys.executable, "-m", "signage", "run", "--host", "127.0.0.1", "--port", str(self.port),
-               "--db", str(self.db), "--hall", str(HALL), "--async-mode", self.mode,
-               "--ticket-rate-limit", "1000000 per minute", *extra]
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT,
-                                     env=dict(os.environ, PYTHONUNBUFFERED="1"),
-                                     start_new_session=True)
+    def start(self, timeout: float = 60) -> "Server":
+        super().start(timeout)
         self.ps = psutil.Process(self.proc.pid)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                if requests.get(self.url + "/api/services", timeout=2).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log_tail()}")
-
-    def token(self, counter: int) -> str:
-        out = subprocess.run([sys.executable, "-m", "signage", "token", "create", "--role", "counter",
-                              "--counter", str(counter), "--db", str(self.db), "--hall", str(HALL)],
-                             cwd=ROOT, capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            raise RuntimeError(f"token create failed: {out.stderr[-2000:]}")
-        return out.stdout.strip().splitlines()[-1].strip()
+        return self
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -139,17 +100,6 @@ class Server:
             return t.user + t.system
         except (psutil.Error, AttributeError):
             return None
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        if getattr(self, "_log", None):
-            self._log.close()
 
     def log_text(self) -> str:
         try:
@@ -472,7 +422,7 @@ async def run_one(mode: str, n: int, args, result: dict) -> None:
             log(f"{mode}/{n}: starting server on port {server.port}")
             server.start()
             counters = list(COUNTER_ORDER[:args.counters])
-            tokens = {cid: server.token(cid) for cid in counters}
+            tokens = {cid: server.token("counter", cid) for cid in counters}
             result["rss_start_mb"] = server.rss_mb()
 
             displays = Displays(n, server.url)
