@@ -349,7 +349,10 @@ class HallService:
                 services.append({"code": sv.code, "name": sv.name, "waiting": waiting.get(sv.id, 0),
                                  "longest_wait_seconds": int((now - oldest[sv.id]).total_seconds())
                                  if sv.id in oldest else 0,
-                                 "open": open_, "closed_reason": reason})
+                                 "open": open_, "closed_reason": reason,
+                                 # what a person typed when closing it (not hours or holidays)
+                                 "manual_reason": sv.closed_reason if (
+                                     sv.closed_until is None or day <= sv.closed_until) else None})
             return {"services": services,
                     "counters": [self._counter_dict(s, c) for c in self._counters(s)]}
 

@@ -92,6 +92,7 @@ def test_close_for_the_rest_of_today_with_reason(srv):
     assert as_manager(srv, "POST", "/api/manage/services/D/close", json={}).status_code == 400
     overview = {sv["code"]: sv for sv in as_manager(srv, "GET", "/api/manage/overview").json()["services"]}
     assert overview["D"]["open"] is False and overview["D"]["closed_reason"] == "Gangguan sistem"
+    assert overview["D"]["manual_reason"] == "Gangguan sistem" and overview["A"]["manual_reason"] is None
     assert services["D"]["closed_until"] is not None
     assert as_manager(srv, "POST", "/api/manage/services/D/open").status_code == 200
     assert requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5).status_code == 201

@@ -28,9 +28,8 @@
   function manualReason(code) {
     var ov = M.data.overview;
     var row = ov && (ov.services || []).filter(function (s) { return s.code === code; })[0];
-    var sv = M.serviceByCode(code);
-    // A reason whose "rest of today" has passed is still stored; the service is open again.
-    return row && row.closed_reason && !(sv && sv.open) ? row.closed_reason : null;
+    // Only a closure a person made can be undone here, not hours, holidays or a used-up quota.
+    return row && row.manual_reason ? row.manual_reason : null;
   }
 
   function renderServices() {
