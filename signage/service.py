@@ -337,12 +337,12 @@ class HallService:
         """For the manager: waiting and longest wait per service, each counter's state."""
         now = self.clock()
         with self.db.read() as s:
-            day = queue.service_day(now, self.settings(s)["timezone"])
+            settings = self.settings(s)
+            day = queue.service_day(now, settings["timezone"])
             oldest = dict(s.execute(select(t.Ticket.service_id, func.min(t.Ticket.enqueued_at)).where(
                 t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day)
                 .group_by(t.Ticket.service_id)).all())
             waiting = self._waiting(s, day)
-            settings = self.settings(s)
             services = []
             for sv in s.scalars(select(t.Service).order_by(t.Service.position)):
                 open_, reason = self._open_state(s, sv, settings, now)
@@ -351,8 +351,7 @@ class HallService:
                                  if sv.id in oldest else 0,
                                  "open": open_, "closed_reason": reason,
                                  # what a person typed when closing it (not hours or holidays)
-                                 "manual_reason": sv.closed_reason if (
-                                     sv.closed_until is None or day <= sv.closed_until) else None})
+                                 "manual_reason": _manual_closure(sv, day)})
             return {"services": services,
                     "counters": [self._counter_dict(s, c) for c in self._counters(s)]}
 
@@ -382,8 +381,7 @@ class HallService:
 
     def _open_state(self, s, service, settings, now) -> tuple[bool, str | None]:
         day = queue.service_day(now, settings["timezone"])
-        closed = service.closed_reason if (
-            service.closed_until is None or day <= service.closed_until) else None
+        closed = _manual_closure(service, day)
         open_, reason = queue.is_open(now, settings["timezone"], service.hours or settings["hours"],
                                       settings["holidays"], closed)
         if open_ and service.daily_limit:
@@ -459,6 +457,13 @@ class HallService:
             event = row.payload | {"seq": row.seq}
         self._publish([event])
         return event
+
+
+def _manual_closure(service, day) -> str | None:
+    """The reason a person closed the service, unless it was only for a day that has passed."""
+    if service.closed_until is None or day <= service.closed_until:
+        return service.closed_reason
+    return None
 
 
 def _media_url(filename: str | None) -> str | None:
