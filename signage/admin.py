@@ -10,11 +10,11 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from . import queue
 from .accounts import AccountError, Accounts, Principal
 from .hall import validate_hours
+from .passwords import hash_password
 from .service import HallService, InvalidRequest
 from .store import tables as t
 
@@ -30,6 +30,13 @@ class Forbidden(queue.QueueError):
 
 class NotFound(queue.QueueError):
     status = 404
+
+
+def _agency_counter(counter: t.Counter, service_id: int | None) -> bool:
+    """A counter is an agency's own when every service it serves is that agency: a counter shared
+    with another agency belongs to no supervisor."""
+    return service_id is not None and bool(counter.services) and all(
+        sv.id == service_id for sv in counter.services)
 
 
 def _text(value: object, field: str, *, max_len: int, required: bool = True) -> str:
@@ -201,6 +208,11 @@ class HallAdmin:
     def update_staff(self, actor: Principal, user_id: int, data: dict) -> dict:
         if not isinstance(data, dict):
             raise InvalidRequest("Data pengguna harus objek.")
+        new_hash = None
+        if "password" in data:
+            if not isinstance(data["password"], str) or not 8 <= len(data["password"]) <= 200:
+                raise InvalidRequest("Kata sandi: 8–200 karakter.")
+            new_hash = hash_password(data["password"])   # before the transaction: it takes a while
         with self.db.write() as s:
             user = s.get(t.User, user_id)
             if user is None or not self._may_manage_user(actor, user):
@@ -214,10 +226,11 @@ class HallAdmin:
                 if user.id == actor.user_id and not data["active"]:
                     raise InvalidRequest("Tidak dapat menonaktifkan akun sendiri.")
                 user.active = data["active"]
-            if "password" in data:
-                if not isinstance(data["password"], str) or len(data["password"]) < 8:
-                    raise InvalidRequest("Kata sandi minimal 8 karakter.")
-                user.password_hash = generate_password_hash(data["password"])
+                if not user.active:
+                    self.accounts.end_sessions_in(s, user.id)
+            if new_hash is not None:
+                user.password_hash = new_hash
+                self.accounts.end_sessions_in(s, user.id)
             if "counters" in data:
                 ids = data["counters"]
                 if not isinstance(ids, list) or not all(isinstance(c, int) for c in ids):
@@ -232,21 +245,26 @@ class HallAdmin:
             return self._user_view(user)
 
     def _may_manage_user(self, actor: Principal, user: t.User) -> bool:
+        """A manager manages everyone. A supervisor manages only staff whose every counter is
+        their agency's (see _agency_counter); staff with no counter are the manager's."""
         if actor.is_manager:
             return True
-        if actor.role != "supervisor" or user.role != "staff":
+        if actor.role != "supervisor" or user.role != "staff" or not user.counters:
             return False
-        return any(sv.id == actor.service_id for c in user.counters for sv in c.services) or not user.counters
+        return all(_agency_counter(c, actor.service_id) for c in user.counters)
 
     def _check_counters_in_scope(self, actor: Principal, counter_ids: list[int]) -> None:
+        """A supervisor hands out only their agency's own counters, and at least one of them."""
         if actor.is_manager:
             return
         if actor.role != "supervisor":
             raise Forbidden("Tidak diizinkan.")
+        if not counter_ids:
+            raise InvalidRequest("Pilih minimal satu loket instansi Anda. / Choose at least one of your counters.")
         with self.db.read() as s:
             for cid in counter_ids:
                 counter = s.get(t.Counter, cid)
-                if counter is None or actor.service_id not in [sv.id for sv in counter.services]:
+                if counter is None or not _agency_counter(counter, actor.service_id):
                     raise Forbidden(f"Loket {cid} bukan loket instansi Anda.")
 
     @staticmethod
@@ -300,6 +318,13 @@ class HallAdmin:
         self._set(actor, "hall_name", _text(name, "Nama MPP", max_len=120))
         self._changed("hall")
 
+    def set_public_tickets(self, actor: Principal, allowed: object) -> None:
+        """Whether a client that is no paired kiosk may take a ticket (under its own small limit)."""
+        self.require_manager(actor)
+        if not isinstance(allowed, bool):
+            raise InvalidRequest("public_tickets: true atau false.")
+        self._set(actor, "public_tickets", allowed)
+
     def set_skip_policy(self, actor: Principal, policy: object) -> None:
         self.require_manager(actor)
         if policy not in ("requeue_once", "drop"):
@@ -328,10 +353,10 @@ class HallAdmin:
         return speech
 
     def announce(self, actor: Principal, text: object) -> dict:
-        """A free announcement spoken now, through the same queue as the calls."""
+        """A free announcement spoken now, through the same queue as the calls. The whole hall
+        hears it, so only a manager may make one (supervisors' zones come later)."""
         from .speech.sentence import TemplateError, free_text_sentence
-        if actor.role not in ("manager", "supervisor"):
-            raise Forbidden("Tidak diizinkan.")
+        self.require_manager(actor)
         message = _text(text, "Pengumuman", max_len=300)
         try:
             free_text_sentence(message)
@@ -360,7 +385,7 @@ class HallAdmin:
         except (TemplateError, ValueError) as exc:
             raise InvalidRequest(f"Jadwal: {exc}") from exc
         days = data.get("days", [])
-        if not isinstance(days, list) or not set(days) <= set(WEEKDAYS):
+        if not isinstance(days, list) or not all(isinstance(d, str) and d in WEEKDAYS for d in days):
             raise InvalidRequest(f"days: daftar dari {', '.join(WEEKDAYS)} (kosong: setiap hari).")
         with self.db.write() as s:
             row = t.ScheduledAnnouncement(text=message, at=data["at"], days=days)
@@ -442,24 +467,44 @@ class HallAdmin:
         self._changed("media")
 
     def set_logo(self, actor: Principal, stream, media_dir, service_code: str | None = None) -> str:
+        """Store a new hall (or agency) logo; the one it replaces is deleted once nothing uses it."""
         from .media import UploadError, save_upload
-        with self.db.write() as s:
+
+        def allowed(s) -> t.Service | None:
             service = self._service(s, service_code) if service_code else None
             if service is None:
                 self.require_manager(actor)
             else:
                 self.require_service(actor, s, service)
-            try:
-                name, _, _ = save_upload(stream, media_dir, images_only=True)
-            except UploadError as exc:
-                raise InvalidRequest(str(exc)) from exc
-            if service is None:
-                row = s.get(t.Setting, "hall_logo") or t.Setting(key="hall_logo")
-                row.value = name
-                s.add(row)
-            else:
-                service.logo = name
-            self._log(s, actor, "logo.set", service=service_code, file=name)
+            return service
+
+        with self.db.read() as s:  # refuse early, and decode the image outside the write lock
+            allowed(s)
+        try:
+            name, _, _ = save_upload(stream, media_dir, images_only=True)
+        except UploadError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        try:
+            with self.db.write() as s:
+                service = allowed(s)
+                if service is None:
+                    row = s.get(t.Setting, "hall_logo") or t.Setting(key="hall_logo")
+                    old, row.value = row.value, name
+                    s.add(row)
+                else:
+                    old, service.logo = service.logo, name
+                self._log(s, actor, "logo.set", service=service_code, file=name)
+                s.flush()
+                ours = isinstance(old, str) and re.fullmatch(r"[0-9a-f]{24}\.(png|jpg|webp|gif)", old)
+                still_used = ours and (
+                    old in (v for v in s.scalars(select(t.Setting.value)) if isinstance(v, str))
+                    or s.scalar(select(t.Service.id).where(t.Service.logo == old).limit(1)) is not None
+                    or s.scalar(select(t.Media.id).where(t.Media.filename == old).limit(1)) is not None)
+        except BaseException:
+            (media_dir / name).unlink(missing_ok=True)  # not committed: the new file is nobody's
+            raise
+        if ours and not still_used:  # only a name we made, and used nowhere else
+            (media_dir / old).unlink(missing_ok=True)
         self._changed("hall")
         return f"/media/{name}"
 

@@ -1,4 +1,5 @@
-"""Command line: `signage run`, `signage token create`, `signage user add`, `signage audio build`.
+"""Command line: `signage run`, `signage token create|list|revoke`, `signage user add`,
+`signage audio build`.
 
 Only the standard library is imported at the top: the async mode (gevent or eventlet) must
 monkey-patch the standard library before anything else is imported.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 DEFAULT_DB = "signage.db"
 DEFAULT_ASYNC_MODE = "eventlet"   # the faster of the two in benchmarks/realtime_bench.py
+MAX_TOKEN_DAYS = 3650
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,17 +39,37 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--audio-dir", default=os.environ.get("SIGNAGE_AUDIO_DIR"))
     run.add_argument("--media-dir", help="uploaded images and videos (default: 'media' beside the database)")
     run.add_argument("--message-queue", help="e.g. redis://... when several server processes share one database")
+    run.add_argument("--request-rate-limit", default=os.environ.get("SIGNAGE_REQUEST_RATE_LIMIT", "600 per minute"),
+                     help="requests per client address to any page or API route")
+    run.add_argument("--proxy-hops", type=int, default=int(os.environ.get("SIGNAGE_PROXY_HOPS", "0")),
+                     help="reverse proxies in front that set X-Forwarded-For/-Proto (default 0: trust none)")
+    run.add_argument("--https", action="store_true", default=os.environ.get("SIGNAGE_HTTPS") == "1",
+                     help="people reach the hall through HTTPS (via the proxy): Secure cookies, HSTS")
+    run.add_argument("--allowed-origin", action="append", default=[],
+                     help="another origin whose pages may connect, e.g. https://mpp.kupangkota.go.id")
+    run.add_argument("--max-connections-per-address", type=int, default=30,
+                     help="live connections one network address may hold (default 30)")
     run.set_defaults(func=cmd_run)
 
     token = sub.add_parser("token", help="API tokens for machines")
     token_sub = token.add_subparsers(required=True, metavar="ACTION")
     create = token_sub.add_parser("create", help="create a token; printed on the last line")
-    create.add_argument("--role", choices=("counter", "manager"), required=True)
+    create.add_argument("--role", choices=("counter", "manager", "kiosk"), required=True)
     create.add_argument("--counter", type=int, help="counter id, for --role counter")
-    create.add_argument("--label", default="")
+    create.add_argument("--label", default="", help="what the machine is, e.g. 'Kios lobi' (shown in the list)")
+    create.add_argument("--expires-days", type=int, help="refused after this many days (default: never)")
     create.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
     create.add_argument("--hall", help="hall file, if the database is new")
     create.set_defaults(func=cmd_token_create)
+    listing = token_sub.add_parser("list", help="every token: id, role, counter, label, dates (never the token)")
+    listing.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    listing.add_argument("--hall", help="hall file, if the database is new")
+    listing.set_defaults(func=cmd_token_list)
+    revoke = token_sub.add_parser("revoke", help="refuse a token from now on")
+    revoke.add_argument("id", type=int, help="the token's id (from 'signage token list')")
+    revoke.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    revoke.add_argument("--hall", help="hall file, if the database is new")
+    revoke.set_defaults(func=cmd_token_revoke)
 
     user = sub.add_parser("user", help="staff, supervisor and manager accounts")
     user_sub = user.add_subparsers(required=True, metavar="ACTION")
@@ -112,8 +134,16 @@ def cmd_run(args) -> int:
     except HallFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    problem = _storage_problem(args.db)
+    if problem:  # a read-only database would otherwise start and answer every write with an error
+        print(problem, file=sys.stderr)
+        return 2
     config = Config(db_url=db_url(args.db), hall=hall_spec, async_mode=args.async_mode,
                     ticket_rate_limit=args.ticket_rate_limit, message_queue=args.message_queue,
+                    request_rate_limit=args.request_rate_limit,
+                    proxy_hops=args.proxy_hops, https=args.https,
+                    allowed_origins=tuple(args.allowed_origin),
+                    max_connections_per_address=args.max_connections_per_address,
                     audio_dir=Path(args.audio_dir) if args.audio_dir else PROJECT_ROOT / "audio",
                     media_dir=Path(args.media_dir) if args.media_dir else _beside_db(args.db, "media"))
     app, socketio = create_app(config)
@@ -137,6 +167,21 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _storage_problem(db: str) -> str | None:
+    """Can the database be written? Checked with a real write before the server starts."""
+    from .store import Database
+    from .store.health import startup_problem
+    try:
+        url = db_url(db)
+    except OSError as exc:  # its directory cannot even be created
+        return f"error: database {db} is read-only / cannot be written: {exc.strerror or exc}"
+    database = Database(url)
+    try:
+        return startup_problem(database)
+    finally:
+        database.dispose()
+
+
 def _beside_db(db: str, name: str) -> Path:
     if "://" in db and not db.startswith("sqlite:///"):
         return Path.cwd() / name
@@ -155,15 +200,52 @@ def _shown_host(host: str) -> str:
 
 
 def cmd_token_create(args) -> int:
+    from datetime import datetime, timedelta, timezone
     from .accounts import AccountError, Accounts
+    if args.expires_days is not None and not 1 <= args.expires_days <= MAX_TOKEN_DAYS:
+        print(f"error: --expires-days: 1–{MAX_TOKEN_DAYS}", file=sys.stderr)
+        return 2
     db, _ = _hall_service(args)
+    expires = (datetime.now(timezone.utc) + timedelta(days=args.expires_days)
+               if args.expires_days is not None else None)
     try:
-        token = Accounts(db).create_token(args.role, args.counter, args.label)
+        token = Accounts(db).create_token(args.role, args.counter, args.label, expires_at=expires)
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"token for {args.role}{' counter ' + str(args.counter) if args.counter else ''}:")
     print(token)
+    return 0
+
+
+def cmd_token_list(args) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from .accounts import Accounts
+    db, service = _hall_service(args)
+    zone = ZoneInfo(service.settings()["timezone"])
+
+    def when(iso):
+        return datetime.fromisoformat(iso).astimezone(zone).strftime("%Y-%m-%d %H:%M") if iso else "-"
+    rows = [(str(tk["id"]), tk["role"], tk["counter"] or "-", tk["label"] or "-", when(tk["created_at"]),
+             when(tk["expires_at"]), when(tk["last_used_at"]), when(tk["revoked_at"]))
+            for tk in Accounts(db).list_tokens()]
+    head = ("id", "role", "counter", "label", "created", "expires", "last used", "revoked")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    print(f"times in {zone.key}")
+    for row in (head, *rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0
+
+
+def cmd_token_revoke(args) -> int:
+    from .accounts import Accounts
+    db, _ = _hall_service(args)
+    token = Accounts(db).revoke_token(args.id)
+    if token is None:
+        print(f"error: no token {args.id}", file=sys.stderr)
+        return 2
+    print(f"token {token['id']} ({token['role']}, {token['label'] or 'no label'}) revoked")
     return 0
 
 

@@ -28,9 +28,11 @@ DEFAULT_SETTINGS = {
     "skip_policy": "requeue_once",
     "running_text": [],
     "running_text_speed": 60,
+    "public_tickets": False,   # may a client that is no paired kiosk take a ticket (its own small limit)
 }
 IDEMPOTENCY_WINDOW = timedelta(hours=12)
 LAST_CALLS = 10
+BROADCAST_KEY = "broadcast_seq"   # settings row: how far the broadcaster has sent (realtime.py)
 
 
 class InvalidRequest(queue.QueueError):
@@ -80,13 +82,21 @@ class HallService:
         return {**DEFAULT_SETTINGS, **stored}
 
     # ---- kiosk ------------------------------------------------------------------------
-    def issue_ticket(self, service_code: object, priority: object = False) -> dict:
+    def issue_ticket(self, service_code: object, priority: object = False, *,
+                     idempotency_key: str | None = None) -> dict:
+        """A new ticket. The same idempotency key (a kiosk retrying after a time-out) returns the
+        ticket issued the first time instead of a second one."""
         if not isinstance(service_code, str) or not service_code.strip():
             raise InvalidRequest("Field 'service' wajib diisi (kode layanan, mis. \"A\").")
         if not isinstance(priority, bool):
             raise InvalidRequest("Field 'priority' harus true atau false.")
         now = self.clock()
+        key = f"ticket:{idempotency_key}" if idempotency_key else None
         with self.db.write() as s:
+            if key:
+                replay = s.get(t.IdempotentReply, key)
+                if replay and now - replay.created_at < IDEMPOTENCY_WINDOW:
+                    return replay.body
             settings = self.settings(s)
             service = self._service(s, service_code, lock=True)  # numbering is per service
             open_, reason = self._open_state(s, service, settings, now)
@@ -103,6 +113,8 @@ class HallService:
             s.flush()
             ticket_view = self._ticket_view(s, ticket, day)
             events = [self._event(s, "issued", now, day, settings, ticket=ticket, service=service)]
+            if key:
+                self._remember_reply(s, key, ticket_view, now)
         self._publish(events)
         return ticket_view
 
@@ -129,11 +141,14 @@ class HallService:
             events = handler(s, counter, now, day, settings, staff_id, *args)
             body = self.counter_view(counter.id, s=s, day=day)
             if key:
-                s.execute(delete(t.IdempotentReply).where(
-                    t.IdempotentReply.created_at < now - IDEMPOTENCY_WINDOW))
-                s.merge(t.IdempotentReply(key=key, status=200, body=body, created_at=now))
+                self._remember_reply(s, key, body, now)
         self._publish(events)
         return body
+
+    @staticmethod
+    def _remember_reply(s, key: str, body: dict, now: datetime) -> None:
+        s.execute(delete(t.IdempotentReply).where(t.IdempotentReply.created_at < now - IDEMPOTENCY_WINDOW))
+        s.merge(t.IdempotentReply(key=key, status=200, body=body, created_at=now))
 
     def _call_next(self, s, counter, now, day, settings, staff_id):
         if counter.state == CounterState.PAUSED:
@@ -359,6 +374,36 @@ class HallService:
         with self.db.read() as s:
             return [e.payload | {"seq": e.seq} for e in s.scalars(
                 select(t.Event).where(t.Event.seq > seq).order_by(t.Event.seq).limit(limit))]
+
+    def events_between(self, after_seq: int, through_seq: int, types: tuple[str, ...],
+                       since: datetime) -> list[dict]:
+        """Events of these types with after_seq < seq <= through_seq committed at `since` or later."""
+        with self.db.read() as s:
+            return [e.payload | {"seq": e.seq} for e in s.scalars(
+                select(t.Event).where(t.Event.seq > after_seq, t.Event.seq <= through_seq,
+                                      t.Event.type.in_(types), t.Event.at >= since)
+                .order_by(t.Event.seq))]
+
+    def broadcast_position(self) -> int:
+        """The last event seq the broadcaster has sent (settings row BROADCAST_KEY).
+
+        A database that has no such row yet (new, or from before the row existed) starts at
+        its newest event: there is nothing to replay from before anyone kept count."""
+        with self.db.write() as s:
+            row = s.get(t.Setting, BROADCAST_KEY)
+            if row is None:
+                row = t.Setting(key=BROADCAST_KEY, value=s.scalar(select(func.max(t.Event.seq))) or 0)
+                s.add(row)
+            return int(row.value)
+
+    def save_broadcast_position(self, seq: int) -> None:
+        """One small write per emitted batch; never moves back (two processes may both send)."""
+        with self.db.write() as s:
+            row = s.get(t.Setting, BROADCAST_KEY)
+            if row is None:
+                s.add(t.Setting(key=BROADCAST_KEY, value=seq))
+            elif int(row.value) < seq:
+                row.value = seq
 
     # ---- helpers ----------------------------------------------------------------------
     @staticmethod

@@ -49,6 +49,8 @@ class ServerProcess:
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.manager_password: str | None = None
+        self._kiosk_token: str | None = None
+        self._manager_token: str | None = None
         self.log_path = db.with_suffix(".log")
 
     @property
@@ -61,7 +63,8 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "signage", "run", "--host", "127.0.0.1", "--port", str(self.port),
              "--db", str(self.db), "--hall", str(self.hall), "--async-mode", self.async_mode,
-             "--ticket-rate-limit", "100000 per minute", *self.extra_args],
+             "--ticket-rate-limit", "100000 per minute", "--request-rate-limit", "100000 per minute",
+             *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -109,13 +112,33 @@ class ServerProcess:
             args += ["--counter", str(c)]
         signage_cli(*args, db=self.db)
 
+    def pair_device(self, kind: str = "display", name: str = "TV-lobi") -> str:
+        """Pair a device the way a hall does: it asks for a code, a manager confirms it.
+        Returns the device's cookie secret (send it as the `signage_device` cookie)."""
+        asked = requests.post(self.url + "/api/devices/pairing", json={"kind": kind}, timeout=5)
+        assert asked.status_code == 200, asked.text
+        if self._manager_token is None:
+            self._manager_token = self.token("manager")
+        confirmed = requests.post(self.url + "/api/manage/devices/pair", timeout=5,
+                                  json={"code": asked.json()["code"], "name": name},
+                                  headers=self.headers(self._manager_token))
+        assert confirmed.status_code == 201, confirmed.text
+        return asked.cookies["signage_device"]
+
     def headers(self, token: str, **extra) -> dict:
         return {"Authorization": f"Bearer {token}", **extra}
+
+    @property
+    def kiosk_token(self) -> str:
+        """A machine kiosk's token (`signage token create --role kiosk`), made on first use."""
+        if self._kiosk_token is None:
+            self._kiosk_token = self.token("kiosk")
+        return self._kiosk_token
 
     def issue(self, code: str, priority: bool = False) -> str:
         """A kiosk ticket; returns its number."""
         response = requests.post(self.url + "/api/tickets", json={"service": code, "priority": priority},
-                                 timeout=5)
+                                 headers=self.headers(self.kiosk_token), timeout=5)
         assert response.status_code == 201, response.text
         return response.json()["number"]
 
@@ -147,7 +170,8 @@ class _InOrderClient(socketio.Client):
 class DisplayClient:
     """A real Socket.IO client recording what a hall screen would receive, in arrival order."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, device: str | None = None):
+        """`device`: a paired device's secret (ServerProcess.pair_device), sent as its cookie."""
         self.client = _InOrderClient(reconnection=True, reconnection_delay=0.2,
                                      reconnection_delay_max=0.5)
         self.states: list[dict] = []
@@ -156,7 +180,8 @@ class DisplayClient:
         for name in ("issued", "called", "finished", "skipped", "transferred", "paused", "resumed"):
             self.client.on(name, self._record, namespace="/display")
         self.client.on("state", self._state, namespace="/display")
-        self.client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
+        self.client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10,
+                            headers={"Cookie": f"signage_device={device}"} if device else {})
 
     def _record(self, data):
         with self.cond:

@@ -22,7 +22,7 @@ def test_five_counters_within_a_second_are_spoken_in_order(server):
     counters = {1: "A", 2: "B", 3: "C", 4: "D", 5: "E"}
     tokens = {cid: server.token("counter", cid) for cid in counters}
     for code in counters.values():
-        requests.post(server.url + "/api/tickets", json={"service": code}, timeout=5)
+        requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": code}, timeout=5)
     display = DisplayClient(server.url)
     try:
         display.wait_for(lambda d: d.states)
@@ -66,8 +66,8 @@ def test_five_counters_within_a_second_are_spoken_in_order(server):
 
 def test_recall_is_spoken_again_and_played_reports_are_recorded(server):
     token = server.token("counter", 7)
-    requests.post(server.url + "/api/tickets", json={"service": "F"}, timeout=5)
-    display = DisplayClient(server.url)
+    requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "F"}, timeout=5)
+    display = DisplayClient(server.url, device=server.pair_device("display", "TV-lobi"))
     try:
         display.wait_for(lambda d: d.states)
         display.client.emit("hello", {"page": "display", "name": "TV-lobi", "speaker": True},

@@ -35,7 +35,7 @@ def test_services_list_the_hall(srv):
 
 
 def test_issue_and_call_a_ticket(srv):
-    ticket = post(srv, "/api/tickets", {"service": "C", "priority": False})
+    ticket = post(srv, "/api/tickets", token=srv.kiosk_token, json={"service": "C", "priority": False})
     assert ticket.status_code == 201
     body = ticket.json()
     assert body["number"].startswith("C") and body["service"] == "C"
@@ -57,7 +57,7 @@ def test_issue_and_call_a_ticket(srv):
 ])
 def test_bad_ticket_requests_are_clear_4xx_and_change_nothing(srv, body, fragment):
     before = state(srv)
-    response = post(srv, "/api/tickets", body)
+    response = post(srv, "/api/tickets", token=srv.kiosk_token, json=body)
     assert response.status_code == 400
     assert fragment in response.json()["error"]
     assert state(srv)["seq"] == before["seq"]
@@ -65,17 +65,16 @@ def test_bad_ticket_requests_are_clear_4xx_and_change_nothing(srv, body, fragmen
 
 def test_broken_json_and_huge_body(srv):
     before = state(srv)["seq"]
-    broken = requests.post(srv.url + "/api/tickets", data="{nope",
-                           headers={"Content-Type": "application/json"}, timeout=5)
+    kiosk = srv.headers(srv.kiosk_token, **{"Content-Type": "application/json"})
+    broken = requests.post(srv.url + "/api/tickets", data="{nope", headers=kiosk, timeout=5)
     assert broken.status_code == 400 and "JSON" in broken.json()["error"]
-    huge = requests.post(srv.url + "/api/tickets", data="x" * (1024 * 1024),
-                         headers={"Content-Type": "application/json"}, timeout=10)
+    huge = requests.post(srv.url + "/api/tickets", data="x" * (1024 * 1024), headers=kiosk, timeout=10)
     assert huge.status_code == 413 and "error" in huge.json()
     assert state(srv)["seq"] == before
 
 
 def test_counter_actions_need_the_counters_own_token(srv):
-    post(srv, "/api/tickets", {"service": "A"})
+    post(srv, "/api/tickets", token=srv.kiosk_token, json={"service": "A"})
     before = state(srv)["seq"]
     assert post(srv, "/api/counters/1/call-next").status_code == 401
     assert post(srv, "/api/counters/1/call-next", token="not-a-token").status_code == 401
@@ -99,7 +98,7 @@ def test_call_next_with_nobody_waiting_is_409(srv):
 
 def test_transfer_bad_input(srv):
     token = srv.token("counter", 4)
-    post(srv, "/api/tickets", {"service": "D"})
+    post(srv, "/api/tickets", token=srv.kiosk_token, json={"service": "D"})
     post(srv, "/api/counters/4/call-next", token=token)
     before = state(srv)["seq"]
     for body in ({}, {"service": 3}, {"service": "Z"}, {"service": "D"}):
@@ -111,8 +110,8 @@ def test_transfer_bad_input(srv):
 
 def test_double_tap_with_idempotency_key_calls_one_ticket(srv):
     token = srv.token("counter", 9)
-    first_ticket = post(srv, "/api/tickets", {"service": "H"}).json()["number"]
-    post(srv, "/api/tickets", {"service": "H"})
+    first_ticket = post(srv, "/api/tickets", token=srv.kiosk_token, json={"service": "H"}).json()["number"]
+    post(srv, "/api/tickets", token=srv.kiosk_token, json={"service": "H"})
     headers = {"Idempotency-Key": "tap-7f3a"}
     a = post(srv, "/api/counters/9/call-next", token=token, headers=dict(headers))
     b = post(srv, "/api/counters/9/call-next", token=token, headers=dict(headers))
@@ -143,8 +142,10 @@ def test_kiosk_tickets_are_rate_limited_per_client(make_server):
     server.stop()
     server.extra_args = ("--ticket-rate-limit", "3 per minute")  # appended after the test default
     server.start()
-    codes = [post(server, "/api/tickets", {"service": "A"}).status_code for _ in range(4)]
+    codes = [post(server, "/api/tickets", {"service": "A"}, token=server.kiosk_token).status_code
+             for _ in range(4)]
     assert codes == [201, 201, 201, 429]
-    refused = post(server, "/api/tickets", {"service": "A"})
+    refused = post(server, "/api/tickets", {"service": "A"}, token=server.kiosk_token)
+    assert int(refused.headers["Retry-After"]) > 0
     assert "error" in refused.json()
     assert {s["code"]: s["waiting"] for s in state(server)["services"]}["A"] == 3

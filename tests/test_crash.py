@@ -4,17 +4,29 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import requests
+from sqlalchemy import delete
 
-from support import ServerProcess
+from signage.admin import HallAdmin
+from signage.accounts import Accounts, Principal
+from signage.hall import load_hall
+from signage.realtime import Broadcaster
+from signage.service import HallService
+from signage.speech.hall_speaker import HallSpeaker
+from signage.speech.voice import Voice
+from signage.store import Database
+from signage.store import tables as t
+from support import DisplayClient, ServerProcess
 
 
 def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
     server = ServerProcess(tmp_path / "crash.db").start()
     try:
         tokens = {cid: server.token("counter", cid) for cid in (5, 6)}
-        issued = [requests.post(server.url + "/api/tickets", json={"service": "E"}, timeout=5).json()["number"]
+        issued = [requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "E"}, timeout=5).json()["number"]
                   for _ in range(120)]
         confirmed: list[str] = []  # calls the server answered 200 to: these must survive
         stop = threading.Event()
@@ -60,7 +72,7 @@ def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
                 "SELECT counter_id, json_extract(payload, '$.ticket') FROM events "
                 "WHERE type = 'called' ORDER BY seq"))
         assert current[5] == last_called.get(5) and current[6] == last_called.get(6)
-        nxt = requests.post(server.url + "/api/tickets", json={"service": "E"}, timeout=5).json()
+        nxt = requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "E"}, timeout=5).json()
         assert nxt["number"] == "E121"
         remaining = len(issued) - len(done)
         called_after = 0
@@ -70,3 +82,117 @@ def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
         assert called_after == remaining + 1
     finally:
         server.stop()
+
+
+def test_a_call_answered_just_before_kill_9_is_announced_after_restart(tmp_path):
+    """call-next -> 200 -> kill -9 at once -> restart: a speaker connecting now hears the call."""
+    server = ServerProcess(tmp_path / "announce.db").start()
+    try:
+        token = server.token("counter", 1)
+        for trial in range(5):
+            number = server.issue("A")
+            answer = requests.post(f"{server.url}/api/counters/1/call-next",
+                                   headers=server.headers(token), timeout=5)
+            assert answer.status_code == 200 and answer.json()["ticket"]["number"] == number
+            server.kill()
+            server.start()
+            speaker = DisplayClient(server.url)
+            speaker.client.on("announce", speaker._record, namespace="/display")
+            try:
+                speaker.client.emit("hello", {"page": "display", "name": "TV-lobi", "speaker": True},
+                                    namespace="/display")
+
+                def heard(d):
+                    queued = [a["audio_url"] for s in d.states for a in s["announcements"]
+                              if a["ticket"] == number]
+                    sent = [e["audio"] for e in d.events if e["type"] == "called" and e["ticket"] == number]
+                    return [url for url in queued + sent if url]
+                speaker.wait_for(lambda d: heard(d), timeout=10)
+                audio = requests.get(server.url + heard(speaker)[0], timeout=5)
+                assert audio.status_code == 200 and audio.content[:4] == b"RIFF", trial
+            finally:
+                speaker.close()
+    finally:
+        server.stop()
+
+
+class _FakeSocketIO:
+    """What Broadcaster needs of Flask-SocketIO, recording what it emits."""
+
+    def __init__(self):
+        self.sent: list[dict] = []
+        self.server = SimpleNamespace(eio=SimpleNamespace(create_event=threading.Event))
+
+    def emit(self, name, data, namespace=None):
+        assert name == data["type"]
+        self.sent.append(data)
+
+    def start_background_task(self, target, *args):
+        return None
+
+
+def test_catching_up_after_a_restart_speaks_fresh_calls_only(tmp_path):
+    """The stale rule (realtime.Broadcaster): a call committed but not sent before a crash is sent
+    on restart; older than 3 minutes it is marked stale, gets no audio and is not spoken."""
+    class Clock:
+        now = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 WITA
+
+        def __call__(self):
+            return self.now
+    clock = Clock()
+    db = Database(f"sqlite:///{tmp_path / 'stale.db'}")
+    db.create_all()
+    hall = HallService(db, clock=clock)
+    hall.seed(load_hall())
+    voice_dir = tmp_path / "audio"
+
+    def restart():
+        socketio = _FakeSocketIO()
+        speaker = HallSpeaker(Voice(voice_dir), hall.settings)
+        broadcaster = Broadcaster(socketio, hall)
+        broadcaster.enrichers.append(speaker.enrich)
+        broadcaster.catch_up()
+        return socketio.sent, speaker
+
+    sent, _ = restart()                          # a brand-new hall: nothing to replay
+    assert sent == [] and hall.broadcast_position() == 0
+
+    # Committed while the server was going down: none of these left the process.
+    for code in ("A", "B", "C"):
+        hall.issue_ticket(code)
+    old_call = hall.counter_action(1, "call-next")
+    boss = Principal(kind="token", role="manager", name="test")
+    old_announce = HallAdmin(hall, Accounts(db)).announce(boss, "Layanan BPJS istirahat")
+    clock.now += timedelta(minutes=7, seconds=30)
+    fresh_call = hall.counter_action(2, "call-next")     # 2.5 minutes before the restart
+    clock.now += timedelta(minutes=2, seconds=30)
+    just_now = hall.counter_action(3, "call-next")
+
+    sent, speaker = restart()
+    every = hall.events_after(0)
+    assert [e["seq"] for e in sent] == [e["seq"] for e in every], "everything committed is sent, in order"
+    calls = {e["ticket"]: e for e in sent if e["type"] == "called"}
+    stale = calls[old_call["ticket"]["number"]]
+    announce = next(e for e in sent if e["type"] == "announce")
+    assert announce["seq"] == old_announce["seq"]
+    for event in (stale, announce):
+        assert event["stale"] is True and not event.get("audio"), event
+    for number in (fresh_call["ticket"]["number"], just_now["ticket"]["number"]):
+        assert "stale" not in calls[number] and calls[number]["audio"].startswith("/audio/cache/")
+        assert (voice_dir / "cache" / calls[number]["audio"].rsplit("/", 1)[1]).is_file()
+    assert not any("stale" in e for e in sent if e["type"] not in ("called", "announce"))
+    spoken = [a["ticket"] for a in speaker.recent()]
+    assert spoken == [fresh_call["ticket"]["number"], just_now["ticket"]["number"]]
+    assert hall.broadcast_position() == every[-1]["seq"]
+
+    # Started again: nothing is sent twice, yet the fresh calls are back in the voice's queue
+    # for a speaker the crash cut off.
+    sent, speaker = restart()
+    assert sent == []
+    assert [a["ticket"] for a in speaker.recent()] == spoken
+
+    # A hall database from before the position was kept starts at its newest event: no replay.
+    with db.write() as s:
+        s.execute(delete(t.Setting).where(t.Setting.key == "broadcast_seq"))
+    sent, _ = restart()
+    assert sent == [] and hall.broadcast_position() == every[-1]["seq"]

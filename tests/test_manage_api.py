@@ -74,8 +74,8 @@ def test_add_service_and_counter_then_issue(srv):
                       json={"code": "M", "name": "Imigrasi", "color": "#123456", "daily_limit": 1}).status_code == 201
     counter = as_manager(srv, "POST", "/api/manage/counters", json={"name": "Loket 14", "services": ["M"]})
     assert counter.status_code == 201
-    assert requests.post(srv.url + "/api/tickets", json={"service": "M"}, timeout=5).status_code == 201
-    refused = requests.post(srv.url + "/api/tickets", json={"service": "M"}, timeout=5)
+    assert requests.post(srv.url + "/api/tickets", headers=srv.headers(srv.kiosk_token), json={"service": "M"}, timeout=5).status_code == 201
+    refused = requests.post(srv.url + "/api/tickets", headers=srv.headers(srv.kiosk_token), json={"service": "M"}, timeout=5)
     assert refused.status_code == 409 and "Kuota" in refused.json()["error"]
     bad = as_manager(srv, "POST", "/api/manage/counters", json={"name": "Loket 15", "services": ["Z"]})
     assert bad.status_code == 400
@@ -87,7 +87,7 @@ def test_close_for_the_rest_of_today_with_reason(srv):
     assert response.status_code == 200
     services = {s["code"]: s for s in requests.get(srv.url + "/api/services", timeout=5).json()["services"]}
     assert services["D"]["open"] is False and services["D"]["closed_reason"] == "Gangguan sistem"
-    refused = requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5)
+    refused = requests.post(srv.url + "/api/tickets", headers=srv.headers(srv.kiosk_token), json={"service": "D"}, timeout=5)
     assert refused.status_code == 409 and "Gangguan sistem" in refused.json()["error"]
     assert as_manager(srv, "POST", "/api/manage/services/D/close", json={}).status_code == 400
     overview = {sv["code"]: sv for sv in as_manager(srv, "GET", "/api/manage/overview").json()["services"]}
@@ -95,7 +95,7 @@ def test_close_for_the_rest_of_today_with_reason(srv):
     assert overview["D"]["manual_reason"] == "Gangguan sistem" and overview["A"]["manual_reason"] is None
     assert services["D"]["closed_until"] is not None
     assert as_manager(srv, "POST", "/api/manage/services/D/open").status_code == 200
-    assert requests.post(srv.url + "/api/tickets", json={"service": "D"}, timeout=5).status_code == 201
+    assert requests.post(srv.url + "/api/tickets", headers=srv.headers(srv.kiosk_token), json={"service": "D"}, timeout=5).status_code == 201
 
 
 def test_holidays_and_hours_validation(srv):
@@ -194,3 +194,76 @@ def test_stats_api_and_csv(srv):
     assert as_manager(srv, "GET", "/api/stats?from=2026-05-02&to=2026-05-01").status_code == 400
     csv_text = as_manager(srv, "GET", "/api/stats.csv").text
     assert csv_text.splitlines()[0].startswith("from,to,service,issued")
+
+
+# ---- roles hold: a supervisor's staff are those on their agency's own counters ------------------
+@pytest.fixture(scope="module")
+def agency_b(srv):
+    """A supervisor of B (bayu), and staff on: A's and B's counters (dua), a counter A and B share
+    (bersama), no counter (kosong), B's own counter (bidan)."""
+    signage_cli("user", "add", "bayu", "--role", "supervisor", "--service", "B",
+                "--password", "rahasia-bayu", db=srv.db)
+    shared = as_manager(srv, "POST", "/api/manage/counters", json={"name": "Loket AB", "services": ["A", "B"]})
+    assert shared.status_code == 201, shared.text
+    shared_id = shared.json()["id"]
+    ids = {}
+    for username, counters in (("dua", [1, 2]), ("bersama", [shared_id]), ("kosong", []), ("bidan", [2])):
+        response = as_manager(srv, "POST", "/api/manage/staff", json={
+            "username": username, "password": f"rahasia-{username}", "counters": counters})
+        assert response.status_code == 201, response.text
+        ids[username] = response.json()["id"]
+    return {"sup": srv.log_in("bayu", "rahasia-bayu"), "shared": shared_id, "ids": ids}
+
+
+def test_a_supervisor_manages_only_staff_whose_every_counter_is_theirs(srv, agency_b):
+    sup, ids = agency_b["sup"], agency_b["ids"]
+    listed = {u["username"] for u in sup.get(srv.url + "/api/manage/staff", timeout=5).json()["staff"]}
+    assert "bidan" in listed and not listed & {"dua", "bersama", "kosong", "sari", "eka"}
+    for name in ("dua", "bersama", "kosong"):
+        url = f"{srv.url}/api/manage/staff/{ids[name]}"
+        assert sup.patch(url, json={"password": "diambil-alih"}, timeout=5).status_code == 403, name
+        assert sup.patch(url, json={"active": False}, timeout=5).status_code == 403, name
+        assert sup.patch(url, json={"counters": [2]}, timeout=5).status_code == 403, name
+        srv.log_in(name, f"rahasia-{name}")          # still their own password, still active
+    assert sup.patch(f"{srv.url}/api/manage/staff/{ids['bidan']}", json={"full_name": "Bidan B"},
+                     timeout=5).status_code == 200
+
+
+def test_a_supervisor_hands_out_only_their_own_counters_and_at_least_one(srv, agency_b):
+    sup, shared = agency_b["sup"], agency_b["shared"]
+    new = {"username": "baru", "password": "rahasia-baru"}
+    assert sup.post(srv.url + "/api/manage/staff", json=new | {"counters": []}, timeout=5).status_code == 400
+    assert sup.post(srv.url + "/api/manage/staff", json=new, timeout=5).status_code == 400
+    assert sup.post(srv.url + "/api/manage/staff", json=new | {"counters": [shared]}, timeout=5).status_code == 403
+    assert sup.post(srv.url + "/api/manage/staff", json=new | {"counters": [1, 2]}, timeout=5).status_code == 403
+    listed = {u["username"] for u in as_manager(srv, "GET", "/api/manage/staff").json()["staff"]}
+    assert "baru" not in listed
+    bidan = f"{srv.url}/api/manage/staff/{agency_b['ids']['bidan']}"
+    assert sup.patch(bidan, json={"counters": []}, timeout=5).status_code == 400
+    assert sup.patch(bidan, json={"counters": [shared]}, timeout=5).status_code == 403
+    assert sup.post(srv.url + "/api/manage/staff", json=new | {"counters": [2]}, timeout=5).status_code == 201
+
+
+def test_only_a_manager_makes_free_announcements(srv, agency_b):
+    text = {"text": "Layanan KPP istirahat sampai pukul 13.00"}
+    before = requests.get(srv.url + "/api/state", timeout=5).json()["seq"]
+    assert agency_b["sup"].post(srv.url + "/api/manage/announce", json=text, timeout=5).status_code == 403
+    assert srv.log_in("budi", "rahasia-budi").post(srv.url + "/api/manage/announce", json=text,
+                                                   timeout=5).status_code == 403
+    assert requests.get(srv.url + "/api/state", timeout=5).json()["seq"] == before, "nothing was announced"
+    response = as_manager(srv, "POST", "/api/manage/announce", json=text)
+    assert response.status_code == 201 and response.json()["message"] == text["text"]
+
+
+def test_password_reset_and_disable_end_the_users_sessions(srv, agency_b):
+    bidan = agency_b["ids"]["bidan"]
+    tablet = srv.log_in("bidan", "rahasia-bidan")
+    assert tablet.get(srv.url + "/api/counters/2", timeout=5).status_code == 200
+    reset = agency_b["sup"].patch(f"{srv.url}/api/manage/staff/{bidan}", json={"password": "sandi-baru-b"},
+                                  timeout=5)
+    assert reset.status_code == 200
+    assert tablet.get(srv.url + "/api/counters/2", timeout=5).status_code == 401
+    tablet = srv.log_in("bidan", "sandi-baru-b")
+    assert tablet.get(srv.url + "/api/counters/2", timeout=5).status_code == 200
+    assert as_manager(srv, "PATCH", f"/api/manage/staff/{bidan}", json={"active": False}).status_code == 200
+    assert tablet.get(srv.url + "/api/counters/2", timeout=5).status_code == 401

@@ -15,7 +15,7 @@ def test_snapshot_on_connect_then_called_events_in_sequence(server):
         first = display.states[0]
         assert {"seq", "counters", "services", "last_calls", "running_text"} <= set(first)
         token = server.token("counter", 2)
-        number = requests.post(server.url + "/api/tickets", json={"service": "B"}, timeout=5).json()["number"]
+        number = requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "B"}, timeout=5).json()["number"]
         requests.post(server.url + "/api/counters/2/call-next", headers=server.headers(token), timeout=5)
         display.wait_for(lambda d: any(e["type"] == "called" for e in d.events))
         called = next(e for e in display.events if e["type"] == "called")
@@ -34,7 +34,7 @@ def test_events_from_racing_counters_arrive_in_order_without_gaps(server):
         start = display.states[0]["seq"]
         for _ in range(10):
             for code in ("E", "K"):
-                requests.post(server.url + "/api/tickets", json={"service": code}, timeout=5)
+                requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": code}, timeout=5)
 
         def press(cid):
             for _ in range(5):
@@ -61,7 +61,7 @@ def test_snapshot_request_and_recovery_after_restart(server):
         display.client.emit("snapshot", namespace="/display")
         display.wait_for(lambda d: len(d.states) >= 2)
         token = server.token("counter", 1)
-        requests.post(server.url + "/api/tickets", json={"service": "A"}, timeout=5)
+        requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "A"}, timeout=5)
         requests.post(server.url + "/api/counters/1/call-next", headers=server.headers(token), timeout=5)
         display.wait_for(lambda d: any(e["type"] == "called" for e in d.events))
         states_before = len(display.states)

@@ -77,8 +77,11 @@ class HallSpeaker:
         self.voice.chime = speech["chime"]
 
     def enrich(self, event: dict) -> dict:
-        """Add `text`, `display_text`, `audio`, `repeat`, `volume` to calls and announcements."""
-        if event.get("type") not in ("called", "announce"):
+        """Add `text`, `display_text`, `audio`, `repeat`, `volume` to calls and announcements.
+
+        A stale one (`"stale": true`, see realtime.Broadcaster) is left as it is: no audio, not
+        queued, so no speaker says a call for someone who left long ago."""
+        if event.get("type") not in ("called", "announce") or event.get("stale"):
             return event
         speech = self.speech_settings()
         self.apply(speech)
@@ -114,7 +117,7 @@ class HallSpeaker:
 
     def sample(self, template: str | None = None, style: str | None = None) -> dict:
         speech = self.speech_settings()
-        template = sentence.validate_template(template) if template else speech["template"]
+        template = speech["template"] if template in (None, "") else sentence.validate_template(template)
         text = sentence.call_sentence(template, ticket="A012", counter="Loket 3",
                                       service="Contoh Layanan", style=style or speech["style"])
         clip = self.voice.render(text)

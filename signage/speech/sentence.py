@@ -133,6 +133,8 @@ def _template_parts(template: str) -> list[tuple[str, str | None]]:
 
 def validate_template(template: str) -> str:
     """Return the stripped template, or raise TemplateError explaining what is wrong."""
+    if template is not None and not isinstance(template, str):
+        raise TemplateError("Templat harus teks.")
     text = (template or "").strip()
     if not text:
         raise TemplateError(f"Templat kosong. Contoh: {DEFAULT_TEMPLATE}")

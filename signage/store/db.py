@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event, inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .tables import Base
@@ -36,7 +37,9 @@ class Database:
         self._write_lock = threading.RLock()
 
     def create_all(self) -> None:
+        """Create the missing tables, then add the missing nullable columns (add_missing_columns)."""
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine, Base.metadata)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -58,6 +61,40 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def add_missing_columns(engine: Engine, metadata: MetaData) -> list[str]:
+    """Bring existing tables up to the code: add each column the code has and the table lacks.
+
+    Until migrations arrive (Alembic, signage/store/migrations/), this is how a hall's database
+    follows a new version: `ALTER TABLE ... ADD COLUMN` (SQLite and PostgreSQL), old rows read
+    NULL. Only NULLABLE columns can be added this way; a missing NOT NULL column stops the start
+    with a message naming it, instead of failing on first use. Returns "table.column" added.
+    """
+    inspector = inspect(engine)
+    missing = []
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        missing += [(table, column) for column in table.columns if column.name not in present]
+    blocked = [f"{table.name}.{column.name}" for table, column in missing
+               if not column.nullable or column.primary_key]
+    if blocked:
+        raise RuntimeError(f"database is older than the code: {', '.join(blocked)} missing and not "
+                           "nullable, needs a migration")
+    preparer = engine.dialect.identifier_preparer
+    added = []
+    for table, column in missing:
+        ddl = (f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
+               f"{preparer.format_column(column)} {column.type.compile(dialect=engine.dialect)}")
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(ddl)
+        except Exception:
+            # Another process starting on the same database may have added it a moment ago.
+            if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
+                raise
+        added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

@@ -124,10 +124,14 @@ class ApiToken(Base):
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(12))  # manager, counter
+    role: Mapped[str] = mapped_column(String(12))  # manager, counter, kiosk
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     label: Mapped[str] = mapped_column(String(80), default="")
+    # Added after halls had this table: nullable, so Database.create_all adds them in place.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # None: never
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # to the minute
 
 
 class Setting(Base):
@@ -187,3 +191,46 @@ class ScheduledAnnouncement(Base):
     days: Mapped[list] = mapped_column(JSON, default=list)  # mon..sun; empty: every day
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_run: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class UserSession(Base):
+    """A logged-in browser. The cookie holds a random id; only its SHA-256 is kept here, so a
+    log-out, a password reset or a disabled account ends the session on the server side."""
+
+    __tablename__ = "user_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginFailure(Base):
+    """Failed log-ins per account name ("user:siti") or per address ("addr:10.0.0.7")."""
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Device(Base):
+    """A hall TV or kiosk that a manager paired by the code it showed. The device keeps a random
+    secret in a cookie; only its SHA-256 is stored."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))           # display, kiosk
+    name: Mapped[str] = mapped_column(String(60), default="")
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str | None] = mapped_column(String(6), nullable=True, unique=True)
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paired_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

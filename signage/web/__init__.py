@@ -12,20 +12,27 @@ from flask_limiter.util import get_remote_address
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import queue
 from ..accounts import Accounts
+from ..devices import Devices
+from ..login_guard import LoginGuard
 from ..hall import HallSpec
-from ..realtime import Broadcaster, DisplayNamespace, Presence
+from ..realtime import Broadcaster, DisplayNamespace, Presence, limit_incoming
 from ..service import HallService
 from ..speech.hall_speaker import HallSpeaker
 from ..speech.voice import Voice
 from ..store import Database
 from ..store import tables as t
+from . import security_headers
+from .converters import IdConverter
+from .origins import same_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ASYNC_MODES = ("gevent", "eventlet", "threading")
 MAX_BODY_BYTES = 64 * 1024
+MAX_SOCKET_MESSAGE = 16 * 1024   # screens send a few small events; nothing needs more
 
 
 @dataclass
@@ -34,9 +41,16 @@ class Config:
     hall: HallSpec | None = None
     async_mode: str = "threading"
     ticket_rate_limit: str = "30 per minute"
+    request_rate_limit: str = "600 per minute"   # any route, per address: a TV needs a few a minute
     audio_dir: Path = PROJECT_ROOT / "audio"
     media_dir: Path = PROJECT_ROOT / "media"
     message_queue: str | None = None
+    # Hall network: how many reverse proxies in front set X-Forwarded-* (0: none, trust nothing);
+    # https: people reach the hall through HTTPS (cookies become Secure, HSTS is sent).
+    proxy_hops: int = 0
+    https: bool = False
+    allowed_origins: tuple[str, ...] = ()   # other origins whose pages may attach (besides our own)
+    max_connections_per_address: int = 30
     extra: dict = field(default_factory=dict)
 
 
@@ -49,8 +63,11 @@ class Hall:
     socketio: SocketIO
     broadcaster: Broadcaster
     presence: Presence
+    screens: DisplayNamespace
     speaker: HallSpeaker
     config: Config
+    login_guard: LoginGuard
+    devices: Devices
 
 
 csrf = CSRFProtect()
@@ -72,36 +89,57 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.https,
+        RATELIMIT_HEADERS_ENABLED=True,   # 429 answers carry Retry-After
+        RATELIMIT_DEFAULT=config.request_rate_limit,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         TICKET_RATE_LIMIT=config.ticket_rate_limit,
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.url_map.converters["id"] = IdConverter  # before the blueprints: ids 1..2**31-1
     csrf.init_app(app)
     limiter.init_app(app)
 
     socketio = SocketIO(app, async_mode=config.async_mode, message_queue=config.message_queue,
-                        cors_allowed_origins=[], ping_interval=5, ping_timeout=5,
-                        max_http_buffer_size=MAX_BODY_BYTES)
+                        cors_allowed_origins=same_origin(config.allowed_origins),
+                        ping_interval=5, ping_timeout=5, max_http_buffer_size=MAX_SOCKET_MESSAGE)
+    if config.proxy_hops:
+        # Wraps the Socket.IO middleware too, so websocket clients are known by their real address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops,
+                                x_host=config.proxy_hops, x_port=config.proxy_hops)
+    accounts = Accounts(db)
+    devices = Devices(db, service.clock)
     presence = Presence()
-    namespace = DisplayNamespace(service, presence)
+    namespace = DisplayNamespace(service, presence, accounts, devices,
+                                 max_per_address=config.max_connections_per_address)
     socketio.on_namespace(namespace)
+    limit_incoming(socketio)
     broadcaster = Broadcaster(socketio, service)
     speaker = HallSpeaker(Voice(config.audio_dir), service.settings)
     broadcaster.enrichers.append(speaker.enrich)
     namespace.state_extras.append(lambda: {"announcements": speaker.recent()})
     namespace.on_played_hooks.append(speaker.queue.mark_played)
-    app.extensions["signage"] = Hall(service=service, accounts=Accounts(db), socketio=socketio,
+    app.extensions["signage"] = Hall(service=service, accounts=accounts, socketio=socketio,
                                      broadcaster=broadcaster, presence=presence, speaker=speaker,
-                                     config=config)
+                                     config=config, login_guard=LoginGuard(db, service.clock),
+                                     devices=devices, screens=namespace)
+    security_headers.register(app, https=config.https)
 
-    from . import api, manage_api, pages
+    from . import access, api, devices as device_routes, manage_api, pages
     app.register_blueprint(api.bp)
+    app.register_blueprint(access.bp)
     app.register_blueprint(manage_api.bp)
+    app.register_blueprint(device_routes.bp)
     app.register_blueprint(pages.bp)
     csrf.exempt(api.bp)
+    csrf.exempt(device_routes.bp)
+    csrf.exempt(access.bp)
     csrf.exempt(manage_api.bp)  # the API checks CSRF itself when the caller is a browser session
     _register_errors(app)
+    from . import health, storage_errors
+    storage_errors.register(app)  # a full disk / read-only database: 507 / 503, said plainly
+    app.register_blueprint(health.bp)
     broadcaster.start()
     socketio.start_background_task(_hall_clock, socketio, app)
     return app, socketio
@@ -154,9 +192,18 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_json():
-            message = {413: "Isi permintaan terlalu besar. / Request body too large.",
+            message = {404: "Tidak ditemukan. / Not found.",
+                       405: "Metode tidak diizinkan. / Method not allowed.",
+                       413: "Isi permintaan terlalu besar. / Request body too large.",
+                       415: "Jenis isi permintaan tidak didukung. / Unsupported media type.",
                        429: "Terlalu banyak permintaan, coba lagi sebentar. / Too many requests."}
-            return jsonify(error=message.get(exc.code, exc.description)), exc.code
+            own = exc.description != type(exc).description  # e.g. abort(404, "Loket ...")
+            response = jsonify(error=exc.description if own else message.get(exc.code, exc.description))
+            # keep the headers the exception carries (Allow on a 405), not its HTML content type
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response, exc.code
         return exc
 
     @app.errorhandler(Exception)

@@ -1,28 +1,67 @@
 """The public JSON API (documented at /api/openapi.json)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+import math
+
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from .. import queue
+from ..textcheck import is_clean
 from . import hall, limiter
 from .auth import api_auth, current_principal, is_manager, operates_counter
 from .openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_KEY = 100
+PUBLIC_PER_ADDRESS = "3 per 10 minutes"   # tickets a client that is no kiosk may take, if allowed
+PUBLIC_PER_HALL = "30 per hour"           # ... and all such clients together
+MAX_DEPTH = 20
+MAX_INT = 2**53 - 1  # what a browser's JavaScript holds exactly; far past any id, count or limit
+BAD_TEXT = "Teks berisi karakter yang tidak sah. / Text contains invalid characters."
+TOO_DEEP = f"JSON terlalu bersarang (maks. {MAX_DEPTH} tingkat). / JSON nested too deep."
 
 
 def json_body() -> dict:
+    """The request's JSON object, checked once for every route: no text with surrogates or
+    control characters (keys too), no nesting past MAX_DEPTH, no number JSON's readers lose."""
     try:
         body = request.get_json(force=False, silent=False) if request.data else {}
     except BadRequest:
         raise _bad("Isi permintaan bukan JSON yang sah. / Body is not valid JSON.")
+    except RecursionError:  # the parser itself gave up, far past MAX_DEPTH
+        raise _bad(TOO_DEEP)
     if body is None:
         body = {}
     if not isinstance(body, dict):
         raise _bad("Isi permintaan harus objek JSON. / Body must be a JSON object.")
+    _check_json(body)
     return body
+
+
+def _check_json(value: object) -> None:
+    stack = [(value, 1)]  # a loop, not recursion: the check must not fail the way the parser did
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise _bad(TOO_DEEP)
+            children = list(item.values()) + list(item) if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(item, str):
+            if not is_clean(item):
+                raise _bad(BAD_TEXT)
+        elif isinstance(item, (int, float)) and not isinstance(item, bool):
+            if abs(item) > MAX_INT or math.isnan(item):  # 2**63, Infinity, NaN ...
+                raise _bad(f"Angka di luar batas (maks. {MAX_INT}). / Number out of range.")
+
+
+def form_text(name: str) -> str | None:
+    """A multipart/form field, held to the same rule as JSON text."""
+    value = request.form.get(name)
+    if value is not None and not is_clean(value):
+        raise _bad(BAD_TEXT)
+    return value
 
 
 def _bad(message: str) -> queue.QueueError:
@@ -36,24 +75,61 @@ def openapi():
 
 
 @bp.get("/services")
+@limiter.limit("120 per minute")
 def services():
     return jsonify(services=hall().service.services())
 
 
 @bp.get("/state")
+@limiter.limit("120 per minute")
 def state():
-    return jsonify(hall().service.snapshot())
+    return jsonify(hall().screens.snapshots.get())
 
 
 @bp.post("/tickets")
-@limiter.limit(lambda: current_app.config["TICKET_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["TICKET_RATE_LIMIT"], key_func=lambda: ticket_issuer() or "-",
+               exempt_when=lambda: ticket_issuer() is None)
+@limiter.limit(PUBLIC_PER_ADDRESS, exempt_when=lambda: ticket_issuer() is not None)
+@limiter.limit(PUBLIC_PER_HALL, key_func=lambda: "public", exempt_when=lambda: ticket_issuer() is not None)
 def issue_ticket():
+    """Paired kiosks (device cookie) and kiosk tokens issue tickets; anyone else only when the
+    manager allows public tickets, under limits of their own so nobody can empty a quota."""
+    issuer = ticket_issuer()
+    if issuer is None and not hall().service.settings()["public_tickets"]:
+        return jsonify(error="Kios ini belum dipasangkan. Minta pengelola memasangkannya di "
+                             "konsol (Perangkat & Akses)."), 401
     body = json_body()
-    unknown = set(body) - {"service", "priority"}
+    unknown = set(body) - {"service", "priority", "request_id"}
     if unknown:
         raise _bad(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
-    ticket = hall().service.issue_ticket(body.get("service"), body.get("priority", False))
+    key = _idempotency_key(body)
+    scope = issuer or f"public:{request.remote_addr}"
+    ticket = hall().service.issue_ticket(body.get("service"), body.get("priority", False),
+                                         idempotency_key=key and f"{scope}:{key}")
     return jsonify(ticket), 201
+
+
+def ticket_issuer() -> str | None:
+    """Who issues: 'device:<id>' for a paired kiosk, 'token:<name>' for a kiosk token, or None."""
+    if "ticket_issuer" not in g:
+        issuer = None
+        principal = current_principal()
+        if principal is not None and principal.kind == "token" and principal.role == "kiosk":
+            issuer = f"token:{principal.name}"
+        else:
+            from .devices import current_device
+            device = current_device()
+            if device is not None and device.paired and device.kind == "kiosk":
+                issuer = f"device:{device.id}"
+        g.ticket_issuer = issuer
+    return g.ticket_issuer
+
+
+def _idempotency_key(body: dict) -> str | None:
+    key = request.headers.get("Idempotency-Key") or body.get("request_id")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= MAX_KEY or not is_clean(key)):
+        raise _bad(f"Idempotency-Key/request_id: teks 1–{MAX_KEY} karakter.")
+    return key
 
 
 @bp.get("/counters")
@@ -61,19 +137,17 @@ def counters():
     return jsonify(counters=hall().service.counters())
 
 
-@bp.get("/counters/<int:counter_id>")
+@bp.get("/counters/<id:counter_id>")
 @api_auth(lambda p, counter_id: p.is_manager or p.may_operate(counter_id))
 def counter_state(counter_id: int):
     return jsonify(hall().service.counter_view(counter_id))
 
 
-@bp.post("/counters/<int:counter_id>/<any('call-next','recall','skip','finish','transfer','pause','resume'):action>")
+@bp.post("/counters/<id:counter_id>/<any('call-next','recall','skip','finish','transfer','pause','resume'):action>")
 @api_auth(operates_counter)
 def counter_action(counter_id: int, action: str):
     body = json_body()
-    key = request.headers.get("Idempotency-Key") or body.get("request_id")
-    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= MAX_KEY):
-        raise _bad(f"Idempotency-Key/request_id: teks 1–{MAX_KEY} karakter.")
+    key = _idempotency_key(body)
     principal = current_principal()
     result = hall().service.counter_action(
         counter_id, action, staff_id=principal.user_id, service_code=body.get("service"),

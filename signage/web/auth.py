@@ -19,8 +19,9 @@ def current_principal() -> Principal | None:
     if header.startswith("Bearer "):
         principal = hall().accounts.principal_for_token(header[7:].strip())
         g.via_session = False
-    elif session.get("user_id"):
-        principal = hall().accounts.principal_for_user(session["user_id"])
+    elif isinstance(session.get("sid"), str):
+        # The cookie alone is not enough: the session must still be open on the server.
+        principal = hall().accounts.principal_for_session(session["sid"])
         g.via_session = True
     g.principal = principal
     return principal

@@ -11,7 +11,7 @@ from .. import queue
 from ..admin import HallAdmin
 from ..service import InvalidRequest
 from . import hall
-from .api import json_body
+from .api import form_text, json_body
 from .auth import api_auth, current_principal
 
 bp = Blueprint("manage", __name__, url_prefix="/api")
@@ -100,7 +100,9 @@ def _supervisor_code(principal) -> str | None:
 @api_auth(is_supervisor_or_manager)
 def overview():
     h = hall()
-    view = h.service.live_overview() | {"displays": h.presence.list(), "voice": h.speaker.status()}
+    view = h.service.live_overview() | {"displays": h.presence.list(),
+                                        "anonymous_screens": h.screens.anonymous_count(),
+                                        "voice": h.speaker.status()}
     principal = current_principal()
     if principal.role == "supervisor":
         code = _supervisor_code(principal)
@@ -150,7 +152,7 @@ def add_counter():
     return jsonify(admin().save_counter(current_principal(), json_body())), 201
 
 
-@bp.patch("/manage/counters/<int:counter_id>")
+@bp.patch("/manage/counters/<id:counter_id>")
 @api_auth(is_manager)
 def edit_counter(counter_id):
     return jsonify(admin().save_counter(current_principal(), json_body(), counter_id))
@@ -168,7 +170,7 @@ def add_staff():
     return jsonify(admin().add_staff(current_principal(), json_body())), 201
 
 
-@bp.patch("/manage/staff/<int:user_id>")
+@bp.patch("/manage/staff/<id:user_id>")
 @api_auth(is_supervisor_or_manager)
 def edit_staff(user_id):
     return jsonify(admin().update_staff(current_principal(), user_id, json_body()))
@@ -196,6 +198,8 @@ def hall_settings():
         admin().set_hall_name(current_principal(), body["name"])
     if "skip_policy" in body:
         admin().set_skip_policy(current_principal(), body["skip_policy"])
+    if "public_tickets" in body:
+        admin().set_public_tickets(current_principal(), body["public_tickets"])
     return _changed()
 
 
@@ -242,7 +246,7 @@ def add_schedule():
     return jsonify(admin().add_schedule(current_principal(), json_body())), 201
 
 
-@bp.delete("/manage/schedule/<int:schedule_id>")
+@bp.delete("/manage/schedule/<id:schedule_id>")
 @api_auth(is_manager)
 def delete_schedule(schedule_id):
     admin().delete_schedule(current_principal(), schedule_id)
@@ -265,10 +269,10 @@ def add_media():
     if upload is None:
         raise InvalidRequest("Pilih berkas (field 'file').")
     return jsonify(admin().add_media(current_principal(), upload.stream, hall().config.media_dir,
-                                     request.form.get("title"), request.form.get("seconds"))), 201
+                                     form_text("title"), form_text("seconds"))), 201
 
 
-@bp.delete("/manage/media/<int:media_id>")
+@bp.delete("/manage/media/<id:media_id>")
 @api_auth(is_manager)
 def delete_media(media_id):
     admin().delete_media(current_principal(), media_id, hall().config.media_dir)
@@ -283,7 +287,7 @@ def upload_logo():
     if upload is None:
         raise InvalidRequest("Pilih berkas gambar (field 'file').")
     url = admin().set_logo(current_principal(), upload.stream, hall().config.media_dir,
-                           request.form.get("service") or None)
+                           form_text("service") or None)
     return jsonify(url=url), 201
 
 
@@ -297,3 +301,28 @@ def display_profiles():
 @api_auth(is_manager)
 def save_display_profile():
     return jsonify(admin().save_profile(current_principal(), json_body())), 201
+
+
+# ---- API tokens for machines (manager only); a new token is in the 201 answer, and only there ----
+def tokens_admin():
+    from ..tokens import TokenAdmin
+    h = hall()
+    return TokenAdmin(h.service, h.accounts)
+
+
+@bp.get("/manage/tokens")
+@api_auth(is_manager)
+def list_tokens():
+    return jsonify(tokens=tokens_admin().list(current_principal()))
+
+
+@bp.post("/manage/tokens")
+@api_auth(is_manager)
+def create_token():
+    return jsonify(tokens_admin().create(current_principal(), json_body())), 201
+
+
+@bp.delete("/manage/tokens/<id:token_id>")
+@api_auth(is_manager)
+def revoke_token(token_id):
+    return jsonify(tokens_admin().revoke(current_principal(), token_id))

@@ -1,82 +1,514 @@
-"""OpenAPI 3.1 description of the JSON API, served at /api/openapi.json."""
+"""OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
+
+The document is data. `PATHS` holds one entry per path and method, written with `op()`, which
+adds what every operation of a kind answers (401/403 when it needs a caller, 400/413/415 when it
+takes a JSON body, 404 when the path names a row) so that an entry only says what is its own.
+Shared shapes are in `SCHEMAS`. A new route needs an entry here: tests/test_openapi.py fails for
+any route under /api (or /healthz) that is missing or has other methods, and
+tests/test_fuzz_api.py fuzzes every entry against a real server, checking the answers against
+the schemas below.
+"""
 from __future__ import annotations
 
 from .. import __version__
+from ..accounts import TOKEN_ROLES
+from ..hall import WEEKDAYS
+from ..speech.engines import ENGINE_NAMES
+from ..speech.sentence import MAX_FREE_TEXT_LENGTH, MAX_TEMPLATE_LENGTH, STYLES
+from ..realtime import DEVICE_COOKIE
+from .converters import MAX_ID
 
-_ERROR = {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+# Who may call: None is anyone; otherwise Bearer token or browser session (+ X-CSRFToken on writes).
+PUBLIC = None
+COUNTER = "a counter's token, its staff, or a manager"   # the counter in the path
+SUPERVISOR = "a manager, or an agency supervisor (own agency only)"
+MANAGER = "a manager"
+KIOSK = "a kiosk: its token or its paired-device cookie; anyone, when the manager allows public tickets"
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(properties: dict, *, required: list[str] | tuple = (), closed: bool = False, **extra) -> dict:
+    """An object schema; `closed` when the server refuses unknown fields."""
+    schema = {"type": "object", "properties": properties, **extra}
+    if required:
+        schema["required"] = list(required)
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def array(items: dict, **extra) -> dict:
+    return {"type": "array", "items": items, **extra}
+
+
+def text(max_length: int, **extra) -> dict:
+    """Text a person types: the server trims it and refuses control characters."""
+    return {"type": "string", "minLength": 1, "maxLength": max_length, **extra}
+
+
+def id_param(name: str = "id", what: str = "") -> dict:
+    return {"name": name, "in": "path", "required": True, "description": what,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "example": 1}}
+
+
+def str_param(name: str, example: str, what: str = "", where: str = "path") -> dict:
+    return {"name": name, "in": where, "required": where == "path", "description": what,
+            "schema": {"type": "string", "example": example}}
+
+
+_DATE_PARAMS = [
+    {"name": "from", "in": "query", "required": False, "description": "first service day (default today)",
+     "schema": {"type": "string", "format": "date", "example": "2024-07-01"}},
+    {"name": "to", "in": "query", "required": False, "description": "last service day (default `from`); at most 366 days",
+     "schema": {"type": "string", "format": "date", "example": "2024-07-31"}},
+]
+
+_ERROR_TEXT = {
+    "400": "The request is wrong; `error` says what to change",
+    "401": "No credentials (Bearer token or session)",
+    "403": "Not allowed for this caller",
+    "404": "No such thing",
+    "409": "Not possible in the hall's present state (closed, nobody waiting, paused, ...)",
+    "413": "Body too large",
+    "415": "Body is not JSON",
+    "429": "Too many requests; see Retry-After",
+}
+
+
+def _error(code: str) -> dict:
+    return {"description": _ERROR_TEXT[code], "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def op(summary: str, *, who: str | None = PUBLIC, ok: dict | str | None = None, status: str = "200",
+       body: dict | None = None, form: dict | None = None, params: list[dict] = (),
+       errors: tuple[str, ...] = (), tag: str, description: str | None = None,
+       content_type: str = "application/json", read: bool = False) -> dict:
+    """One operation. `ok`: the success schema (a schema name or a schema); `body`: a JSON body
+    schema (required when it has required fields); `form`: a multipart/form-data body schema;
+    `errors`: statuses beyond the usual; `read`: a GET (a session needs no CSRF token)."""
+    codes = set(errors)
+    operation: dict = {"summary": summary, "tags": [tag]}
+    if description:
+        operation["description"] = description
+    if who is None:
+        operation["security"] = []
+    else:
+        operation["description"] = (description + " " if description else "") + f"Caller: {who}."
+        codes |= {"401", "403"}
+        operation["security"] = [{"bearer": []}, {"session": []} if read else {"session": [], "csrf": []}]
+        if who == KIOSK:
+            codes.discard("403")
+            operation["security"] = [{"bearer": []}, {"device": []}, {}]
+    if params:
+        operation["parameters"] = list(params)
+        if any(p["in"] == "path" for p in params):
+            codes.add("404")
+        if any(p["in"] == "query" for p in params):
+            codes.add("400")
+    if body is not None:
+        operation["requestBody"] = {"required": bool(body.get("required")),
+                                    "content": {"application/json": {"schema": body}}}
+        codes |= {"400", "413", "415"}
+    if form is not None:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": form}}}
+        codes |= {"400", "413"}
+    success = ref(ok) if isinstance(ok, str) else ok
+    operation["responses"] = {status: {"description": "OK", "content": {content_type: {"schema": success}}}}
+    operation["responses"] |= {code: _error(code) for code in sorted(codes)}
+    return operation
+
+
+def _get(summary: str, **kw) -> dict:
+    return op(summary, read=True, **kw)
+
+
+
+_HHMM = {"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "example": "08:00"}
+_CODE = {"type": "string", "pattern": "^[A-Za-z]$", "example": "A",
+         "description": "one letter; stored upper-case"}
+_TIME = {"type": "string", "format": "date-time"}
+_API_TOKEN = obj({"id": {"type": "integer"}, "role": {"enum": list(TOKEN_ROLES)},
+                  "counter_id": nullable({"type": "integer"}), "counter": nullable({"type": "string"}),
+                  "label": {"type": "string"}, "created_at": _TIME,
+                  "expires_at": nullable(_TIME), "last_used_at": nullable(_TIME),
+                  "revoked_at": nullable(_TIME), "state": {"enum": ["active", "expired", "revoked"]}},
+                 required=["id", "role", "counter_id", "label", "created_at", "expires_at",
+                           "last_used_at", "revoked_at", "state"])
+_DAY = {"type": "string", "format": "date"}
+_COUNT = {"type": "integer", "minimum": 0}
+_SECONDS = obj({"avg": nullable({"type": "number"}), "p90": nullable({"type": "number"})},
+               required=["avg", "p90"])
+
+SCHEMAS: dict[str, dict] = {
+    "Error": obj({"error": {"type": "string", "minLength": 1}}, required=["error"]),
+    "Ok": obj({"ok": {"const": True}}, required=["ok"]),
+    "Created": obj({"id": {"type": "integer"}}, required=["id"]),
+    "Hours": {"type": "object", "propertyNames": {"enum": list(WEEKDAYS)},
+              "description": "opening hours per weekday, [opens, closes], closes after opens; a day left out is closed",
+              "additionalProperties": {"type": "array", "prefixItems": [_HHMM, _HHMM], "items": False,
+                                       "minItems": 2, "maxItems": 2},
+              "example": {"mon": ["08:00", "15:00"]}},
+    "Service": obj({
+        "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+        "color": {"type": "string"}, "logo": nullable({"type": "string"}),
+        "daily_limit": nullable({"type": "integer"}), "hours": nullable(ref("Hours")),
+        "closed_until": nullable(_DAY), "open": {"type": "boolean"},
+        "closed_reason": nullable({"type": "string"}), "waiting": _COUNT},
+        required=["code", "name", "prefix", "color", "open", "waiting"]),
+    "Ticket": obj({
+        "id": {"type": "integer"}, "number": {"type": "string", "example": "A012"},
+        "service": {"type": "string"}, "service_name": {"type": "string"},
+        "priority": {"type": "boolean"}, "status": {"type": "string"}, "issued_at": _TIME, "day": _DAY,
+        "ahead": _COUNT, "position": {"type": "integer", "minimum": 1, "description": "1 = next in line"}},
+        required=["number", "service", "priority", "issued_at", "ahead", "position"]),
+    "CounterSummary": obj({
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "state": {"enum": ["idle", "serving", "paused"]},
+        "services": array({"type": "string"}),
+        "ticket": nullable(obj({"number": {"type": "string"}, "service": {"type": "string"},
+                                "priority": {"type": "boolean"}, "called_at": _TIME},
+                               required=["number", "service", "priority", "called_at"]))},
+        required=["id", "name", "state", "services", "ticket"]),
+    "Counter": {"allOf": [ref("CounterSummary"), obj({
+        "waiting": {"type": "object", "additionalProperties": _COUNT},
+        "history": array(obj({"seq": {"type": "integer"}, "type": {"type": "string"}, "at": _TIME,
+                              "ticket": nullable({"type": "string"}),
+                              "recall": nullable({"type": "boolean"})},
+                             required=["seq", "type", "at"]))},
+        required=["waiting", "history"])]},
+    "Event": obj({"type": {"type": "string"}, "at": _TIME, "seq": {"type": "integer"}},
+                 required=["type", "at", "seq"],
+                 description="a numbered event as the screens get it (Socket.IO /display)"),
+    "RunningText": obj({"lines": array({"type": "string"}), "speed": {"type": "integer"}},
+                       required=["lines", "speed"]),
+    "MediaItem": obj({"id": {"type": "integer"}, "url": {"type": "string"},
+                      "kind": {"enum": ["image", "video"]}, "title": {"type": "string"},
+                      "seconds": nullable({"type": "integer"}), "size": {"type": "integer"}},
+                     required=["id", "url", "kind"]),
+    "State": obj({
+        "seq": {"type": "integer"}, "now": _TIME, "day": _DAY,
+        "hall": obj({"name": {"type": "string"}, "timezone": {"type": "string"},
+                     "logo": nullable({"type": "string"})}, required=["name", "timezone"]),
+        "services": array(ref("Service")), "counters": array(ref("CounterSummary")),
+        "last_calls": array(ref("Event")), "running_text": ref("RunningText"),
+        "media": array(ref("MediaItem"))},
+        required=["seq", "now", "day", "hall", "services", "counters", "last_calls", "running_text"]),
+    "Stats": obj({
+        "from": _DAY, "to": _DAY,
+        "services": array(obj({"code": {"type": "string"}, "issued": _COUNT, "served": _COUNT,
+                               "skipped": _COUNT, "waiting": _COUNT, "wait_seconds": _SECONDS,
+                               "service_seconds": _SECONDS},
+                              required=["code", "issued", "served", "skipped", "waiting"])),
+        "counters": array(obj({"counter": {"type": "string"}, "called": _COUNT, "served": _COUNT,
+                               "skipped": _COUNT, "service_seconds": _SECONDS},
+                              required=["counter", "called", "served", "skipped"])),
+        "totals": obj({k: _COUNT for k in ("issued", "served", "skipped", "waiting")}),
+        "per_hour": array(obj({"hour": {"type": "integer", "minimum": 0, "maximum": 23},
+                               "issued": _COUNT}))},
+        required=["from", "to", "services", "counters", "totals", "per_hour"]),
+    "Overview": obj({
+        "services": array(obj({"code": {"type": "string"}, "name": {"type": "string"}, "waiting": _COUNT,
+                               "longest_wait_seconds": _COUNT, "open": {"type": "boolean"},
+                               "closed_reason": nullable({"type": "string"}),
+                               "manual_reason": nullable({"type": "string"})},
+                              required=["code", "waiting", "open"])),
+        "counters": array(ref("CounterSummary")),
+        "displays": array({"type": "object"}), "voice": {"type": "object"}},
+        required=["services", "counters", "displays", "voice"]),
+    "Settings": obj({
+        "hall_name": {"type": "string"}, "timezone": {"type": "string"}, "hours": ref("Hours"),
+        "holidays": {"type": "object", "additionalProperties": {"type": "string"}},
+        "skip_policy": {"enum": ["requeue_once", "drop"]},
+        "running_text": array({"type": "string"}), "running_text_speed": {"type": "integer"}},
+        required=["hall_name", "timezone", "skip_policy"]),
+    "User": obj({
+        "id": {"type": "integer"}, "username": {"type": "string"}, "full_name": {"type": "string"},
+        "role": {"enum": ["manager", "supervisor", "staff"]}, "active": {"type": "boolean"},
+        "counters": array({"type": "integer"}), "service_id": nullable({"type": "integer"})},
+        required=["id", "username", "role", "active", "counters"]),
+    "Speech": obj({
+        "template": {"type": "string"}, "service_templates": {"type": "object",
+                                                               "additionalProperties": {"type": "string"}},
+        "style": {"enum": list(STYLES)}, "chime": {"type": "boolean"}, "repeat": {"enum": [1, 2]},
+        "volume": {"type": "integer", "minimum": 0, "maximum": 100}, "engine": {"enum": list(ENGINE_NAMES)}},
+        required=["template", "service_templates", "style", "chime", "repeat", "volume", "engine"]),
+    "Schedule": obj({"id": {"type": "integer"}, "text": {"type": "string"}, "at": _HHMM,
+                     "days": array({"enum": list(WEEKDAYS)}), "active": {"type": "boolean"}},
+                    required=["id", "text", "at", "days", "active"]),
+    "DisplayProfile": obj({"id": {"type": "integer"}, "name": {"type": "string"},
+                           "services": array({"type": "string"}),
+                           "layout": {"enum": ["calls_media", "calls_only"]},
+                           "sound": {"type": "boolean"}, "url": {"type": "string"}},
+                          required=["id", "name", "services", "layout", "sound", "url"]),
+    "Health": obj({"status": {"enum": ["ok", "degraded", "fail"]}, "time": _TIME,
+                   "database": {"type": "object"}, "disk": {"type": "object"},
+                   "voice": {"type": "object"}, "printers": {"type": "array"}},
+                  required=["status"]),
+}
+
+# ---- request bodies (what the server checks, in the words of JSON Schema) ---------------------
+_SERVICE_FIELDS = {
+    "code": _CODE, "name": text(120),
+    "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$", "example": "#1f4e9c"},
+    "daily_limit": nullable({"type": "integer", "minimum": 1, "maximum": 9999}),
+    "hours": nullable(ref("Hours")),
+}
+_COUNTER_FIELDS = {"name": text(60), "services": array({"type": "string", "example": "A"}, minItems=1)}
+_SPEECH_FIELDS = {
+    "template": text(MAX_TEMPLATE_LENGTH, example="Nomor antrian {nomor}, silakan menuju {loket}.",
+                     description="must contain {nomor}; may contain {loket} and {layanan}"),
+    "service_templates": {"type": "object", "additionalProperties": nullable({"type": "string"}),
+                          "description": "agency code -> template; an empty one removes it"},
+    "style": {"enum": list(STYLES)}, "chime": {"type": "boolean"}, "repeat": {"enum": [1, 2]},
+    "volume": {"type": "integer", "minimum": 0, "maximum": 100}, "engine": {"enum": list(ENGINE_NAMES)},
+}
 _COUNTER_ACTIONS = {
     "call-next": "Finish the current ticket (if any) and call the next waiting one (priority first, then oldest). 409 when nobody waits or the counter is paused.",
     "recall": "Call the current ticket again (panggil ulang).",
     "skip": "Mark the current ticket a no-show: back of the queue once, or dropped (hall setting skip_policy).",
     "finish": "Close the service of the current ticket.",
-    "transfer": "Hand the current ticket to another service's queue, keeping its number. Body: {\"service\": CODE}.",
+    "transfer": "Hand the current ticket to another service's queue, keeping its number.",
     "pause": "Counter takes a break (istirahat). Not allowed while serving a ticket.",
     "resume": "Counter comes back from a break.",
+}
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 100},
+                "description": "Same key again (e.g. a double tap) returns the first answer; nothing happens twice."}
+
+
+def _counter_action(action: str, summary: str) -> dict:
+    fields = {"request_id": {"type": "string", "minLength": 1, "maxLength": 100,
+                             "description": "same as the Idempotency-Key header"}}
+    if action == "transfer":
+        fields["service"] = {"type": "string", "minLength": 1, "example": "B",
+                             "description": "the agency that takes the ticket"}
+    body = obj(fields, required=["service"] if action == "transfer" else ())
+    return op(summary, who=COUNTER, ok="Counter", body=body, errors=("409",), tag="counter",
+              params=[id_param("id", "counter id"), _IDEMPOTENCY])
+
+
+PATHS: dict[str, dict[str, dict]] = {
+    "/api/openapi.json": {"get": _get("This document", ok={"type": "object"}, tag="public")},
+    "/api/services": {"get": _get("Services with code, name, prefix, open or closed, waiting count",
+                                  ok=obj({"services": array(ref("Service"))}, required=["services"]),
+                                  errors=("429",), tag="public")},
+    "/api/state": {"get": _get("The snapshot the displays get", ok="State", errors=("429",), tag="public")},
+    "/api/counters": {"get": _get("Counters with the services they serve and their current ticket",
+                                  ok=obj({"counters": array(ref("CounterSummary"))}, required=["counters"]),
+                                  tag="public")},
+    "/api/media": {"get": _get("The screens' playlist", tag="public",
+                               ok=obj({"media": array(ref("MediaItem"))}, required=["media"]))},
+    "/api/tickets": {"post": op(
+        "Issue a ticket; rate-limited per kiosk (and tighter for anyone else).", who=KIOSK, tag="public",
+        ok="Ticket", status="201", params=[_IDEMPOTENCY],
+        body=obj({"service": {"type": "string", "minLength": 1, "example": "A"},
+                  "priority": {"type": "boolean", "default": False},
+                  "request_id": {"type": "string", "minLength": 1, "maxLength": 100,
+                                 "description": "same as the Idempotency-Key header"}},
+                 required=["service"], closed=True),
+        errors=("409", "429"))},
+    "/api/tickets/{number}/timeline": {"get": _get(
+        "A ticket's timeline today", who=MANAGER, tag="counter",
+        params=[str_param("number", "A001", "ticket number")],
+        ok=obj({"events": array(obj({"seq": {"type": "integer"}, "type": {"type": "string"}, "at": _TIME,
+                                     "counter_id": nullable({"type": "integer"}),
+                                     "staff_id": nullable({"type": "integer"})},
+                                    required=["seq", "type", "at"]))}, required=["events"]))},
+    "/api/counters/{id}": {"get": _get("A counter's state, waiting per service and history",
+                                       who=COUNTER, ok="Counter", tag="counter",
+                                       params=[id_param("id", "counter id")])},
+    **{f"/api/counters/{{id}}/{action}": {"post": _counter_action(action, text_)}
+       for action, text_ in _COUNTER_ACTIONS.items()},
+
+    # ---- manager console -----------------------------------------------------------------
+    "/api/running-text": {"put": op(
+        "Replace the running text of the displays", who=MANAGER, ok="RunningText", tag="manage",
+        body=obj({"lines": array(text(200), maxItems=10),
+                  "speed": nullable({"type": "integer", "minimum": 20, "maximum": 300,
+                                     "description": "pixels per second"})},
+                 required=["lines"]))},
+    "/api/stats": {"get": _get("Figures for service days from..to", who=SUPERVISOR, ok="Stats",
+                               params=_DATE_PARAMS, tag="manage")},
+    "/api/stats.csv": {"get": _get("The same figures as CSV (a download)", who=SUPERVISOR, tag="manage",
+                                   params=_DATE_PARAMS, content_type="text/csv", ok={"type": "string"})},
+    "/api/manage/overview": {"get": _get("Live view: waiting, counters, connected screens, voice",
+                                         who=SUPERVISOR, ok="Overview", tag="manage")},
+    "/api/manage/settings": {"get": _get("Hall settings", who=SUPERVISOR, ok="Settings", tag="manage")},
+    "/api/manage/services": {"post": op(
+        "Add an agency (service)", who=MANAGER, status="201", tag="manage",
+        ok=obj({"code": {"type": "string"}, "name": {"type": "string"}}, required=["code", "name"]),
+        body=obj(_SERVICE_FIELDS, required=["code", "name"]))},
+    "/api/manage/services/{code}": {"patch": op(
+        "Edit an agency; a supervisor may change only daily_limit and hours", who=SUPERVISOR, tag="manage",
+        params=[str_param("code", "A", "agency code")],
+        ok=obj({"code": {"type": "string"}, "name": {"type": "string"}}, required=["code", "name"]),
+        body=obj(_SERVICE_FIELDS))},
+    "/api/manage/services/{code}/open": {"post": op(
+        "Open an agency that was closed by hand", who=SUPERVISOR, ok="Ok", tag="manage",
+        params=[str_param("code", "A", "agency code")], errors=("400",))},
+    "/api/manage/services/{code}/close": {"post": op(
+        "Close an agency (the kiosk shows the reason)", who=SUPERVISOR, ok="Ok", tag="manage",
+        params=[str_param("code", "A", "agency code")],
+        body=obj({"reason": text(200, example="Sistem sedang gangguan"),
+                  "rest_of_today": {"type": "boolean", "default": False,
+                                    "description": "open again by itself tomorrow"}},
+                 required=["reason"]))},
+    "/api/manage/counters": {"post": op(
+        "Add a counter (loket)", who=MANAGER, status="201", tag="manage",
+        ok=obj({"id": {"type": "integer"}, "name": {"type": "string"}}, required=["id", "name"]),
+        body=obj(_COUNTER_FIELDS, required=["name", "services"]))},
+    "/api/manage/counters/{id}": {"patch": op(
+        "Rename a counter or change its agencies", who=MANAGER, tag="manage",
+        params=[id_param("id", "counter id")],
+        ok=obj({"id": {"type": "integer"}, "name": {"type": "string"}}, required=["id", "name"]),
+        body=obj(_COUNTER_FIELDS))},
+    "/api/manage/staff": {
+        "get": _get("Accounts this caller may manage", who=SUPERVISOR, tag="manage",
+                    ok=obj({"staff": array(ref("User"))}, required=["staff"])),
+        "post": op("Add an account (supervisors: staff of their own counters)", who=SUPERVISOR,
+                   status="201", ok="Created", tag="manage",
+                   body=obj({"username": {"type": "string", "minLength": 1, "maxLength": 40,
+                                          "pattern": r"^[\w.]+$", "example": "siti"},
+                             "password": {"type": "string", "minLength": 8, "maxLength": 200},
+                             "role": {"enum": ["staff", "supervisor", "manager"], "default": "staff"},
+                             "full_name": {"type": "string", "maxLength": 80},
+                             "counters": array({"type": "integer", "minimum": 1}),
+                             "service": {"type": "string", "description": "agency code, for a supervisor"}},
+                            required=["username", "password"]))},
+    "/api/manage/staff/{id}": {"patch": op(
+        "Edit an account: name, active, password, counters", who=SUPERVISOR, ok="User", tag="manage",
+        params=[id_param("id", "user id")],
+        body=obj({"full_name": {"type": "string", "maxLength": 80}, "active": {"type": "boolean"},
+                  "password": {"type": "string", "minLength": 8, "maxLength": 200},
+                  "counters": array({"type": "integer", "minimum": 1})}))},
+    "/api/manage/hours": {"put": op(
+        "The hall's opening hours", who=MANAGER, ok="Ok", tag="manage",
+        body=obj({"hours": ref("Hours")}, required=["hours"]))},
+    "/api/manage/holidays": {"put": op(
+        "Public holidays (closed all day)", who=MANAGER, ok="Ok", tag="manage",
+        body=obj({"holidays": {"type": "object", "propertyNames": {"pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                               "additionalProperties": text(100), "example": {"2024-08-17": "HUT RI"}}},
+                 required=["holidays"]))},
+    "/api/manage/hall": {"put": op(
+        "The hall's name and skip policy", who=MANAGER, ok="Ok", tag="manage",
+        body=obj({"name": text(120), "skip_policy": {"enum": ["requeue_once", "drop"]}}))},
+    "/api/manage/audit": {"get": _get(
+        "Who changed what (newest first, last 200)", who=MANAGER, tag="manage",
+        ok=obj({"entries": array(obj({"at": _TIME, "actor": nullable({"type": "string"}),
+                                      "action": {"type": "string"}, "detail": {}},
+                                     required=["at", "action"]))}, required=["entries"]))},
+    "/api/manage/speech": {"put": op(
+        "Voice settings (only the fields sent change)", who=MANAGER, ok="Speech", tag="manage",
+        body=obj(_SPEECH_FIELDS, closed=True))},
+    "/api/manage/speech/sample": {"post": op(
+        "Render a sample call with a template (not saved)", who=MANAGER, tag="manage",
+        body=obj({"template": nullable({"type": "string", "maxLength": MAX_TEMPLATE_LENGTH,
+                                        "description": "empty: the saved template"}),
+                  "style": nullable({"enum": list(STYLES)})}),
+        ok=obj({"text": {"type": "string"}, "audio": nullable({"type": "string"}),
+                "duration": nullable({"type": "number"}), "voice": nullable({"type": "string"})},
+               required=["text", "audio"]))},
+    "/api/manage/announce": {"post": op(
+        "Speak a free announcement now (the whole hall hears it)", who=MANAGER, status="201", ok="Event", tag="manage",
+        body=obj({"text": text(MAX_FREE_TEXT_LENGTH, example="Loket 3 istirahat sebentar.")},
+                 required=["text"]))},
+    "/api/manage/schedule": {
+        "get": _get("Scheduled announcements", who=SUPERVISOR, tag="manage",
+                    ok=obj({"schedule": array(ref("Schedule"))}, required=["schedule"])),
+        "post": op("Add a scheduled announcement", who=MANAGER, status="201", ok="Created", tag="manage",
+                   body=obj({"text": text(MAX_FREE_TEXT_LENGTH), "at": _HHMM,
+                             "days": array({"enum": list(WEEKDAYS)}, description="empty: every day")},
+                            required=["text", "at"]))},
+    "/api/manage/schedule/{id}": {"delete": op(
+        "Delete a scheduled announcement", who=MANAGER, ok="Ok", tag="manage",
+        params=[id_param("id", "schedule id")])},
+    "/api/manage/media": {"post": op(
+        "Upload an image or video for the screens' playlist", who=MANAGER, status="201", tag="manage",
+        description="PNG, JPEG, WebP, GIF (≤ 10 MB) or MP4, WebM (≤ 200 MB); the file must decode.",
+        form=obj({"file": {"type": "string", "format": "binary"},
+                  "title": {"type": "string", "maxLength": 120},
+                  "seconds": {"type": "integer", "minimum": 3, "maximum": 120, "default": 10,
+                              "description": "how long an image stays on screen"}},
+                 required=["file"]),
+        ok=obj({"id": {"type": "integer"}, "url": {"type": "string"}, "kind": {"enum": ["image", "video"]}},
+               required=["id", "url", "kind"]))},
+    "/api/manage/media/{id}": {"delete": op(
+        "Remove an item from the playlist", who=MANAGER, ok="Ok", tag="manage",
+        params=[id_param("id", "media id")])},
+    "/api/manage/logo": {"post": op(
+        "Upload the hall's logo, or an agency's (field `service`)", who=SUPERVISOR, status="201",
+        tag="manage", description="PNG, JPEG, WebP or GIF, ≤ 10 MB; the image must decode.",
+        form=obj({"file": {"type": "string", "format": "binary"},
+                  "service": {"type": "string", "description": "agency code; empty: the hall's logo"}},
+                 required=["file"]),
+        ok=obj({"url": {"type": "string"}}, required=["url"]))},
+    "/api/manage/displays": {
+        "get": _get("Display profiles (named TV set-ups)", who=MANAGER, tag="manage",
+                    ok=obj({"profiles": array(ref("DisplayProfile"))}, required=["profiles"])),
+        "post": op("Create or replace a display profile (by name)", who=MANAGER, status="201",
+                   ok="DisplayProfile", tag="manage",
+                   body=obj({"name": text(60), "services": array({"type": "string", "example": "A"},
+                                                                  description="empty: all"),
+                             "layout": {"enum": ["calls_media", "calls_only"], "default": "calls_media"},
+                             "sound": {"type": "boolean", "default": False}},
+                            required=["name"]))},
+    "/api/manage/tokens": {
+        "get": _get("API tokens for machines: never the token itself", who=MANAGER, tag="manage",
+                    ok=obj({"tokens": array(_API_TOKEN)}, required=["tokens"])),
+        "post": op("Issue an API token; the answer is the only time it is shown", who=MANAGER,
+                   status="201", tag="manage", ok=obj(
+                       _API_TOKEN["properties"] | {"token": {"type": "string"}},
+                       required=[*_API_TOKEN["required"], "token"]),
+                   body=obj({"role": {"enum": list(TOKEN_ROLES)},
+                             "counter": nullable({"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                                                  "description": "counter id, for role counter only"}),
+                             "label": text(80, example="Kios lobi"),
+                             "expires_days": nullable({"type": "integer", "minimum": 1, "maximum": 3650,
+                                                       "description": "empty: never expires"})},
+                            required=["role", "label"], closed=True))},
+    "/api/manage/tokens/{id}": {"delete": op(
+        "Revoke an API token: refused from now on, kept in the list", who=MANAGER, tag="manage",
+        ok=_API_TOKEN, params=[id_param("id", "token id")])},
+
+    # ---- outside /api ------------------------------------------------------------------------
+    "/healthz": {"get": {
+        "summary": "Can the hall write, is there disk space, can it speak (for a monitor)",
+        "tags": ["public"], "security": [],
+        "responses": {"200": {"description": "ok or degraded",
+                              "content": {"application/json": {"schema": ref("Health")}}},
+                      "503": {"description": "fail: the database cannot be written",
+                              "content": {"application/json": {"schema": ref("Health")}}}}}},
 }
 
 
 def spec() -> dict:
-    paths = {
-        "/api/services": {"get": {"summary": "Services with code, name, prefix, open or closed, waiting count",
-                                  "responses": {"200": {"description": "OK"}}}},
-        "/api/state": {"get": {"summary": "The snapshot the displays get (seq, services, counters, last_calls, running_text)",
-                               "responses": {"200": {"description": "OK"}}}},
-        "/api/counters": {"get": {"summary": "Counters with the services they serve and their current ticket",
-                                  "responses": {"200": {"description": "OK"}}}},
-        "/api/tickets": {"post": {
-            "summary": "Issue a ticket (kiosk). No login; rate-limited per client.",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["service"], "additionalProperties": False,
-                "properties": {"service": {"type": "string", "example": "A"},
-                               "priority": {"type": "boolean", "default": False}}}}}},
-            "responses": {"201": {"description": "The ticket", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ticket"}}}},
-                          "400": _ERROR, "409": _ERROR, "413": _ERROR, "429": _ERROR}}},
-        "/api/tickets/{number}/timeline": {"get": {
-            "summary": "A ticket's timeline today (managers)", "security": [{"bearer": []}],
-            "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "OK"}, "401": _ERROR, "403": _ERROR}}},
-        "/api/counters/{id}": {"get": {
-            "summary": "A counter's state, waiting per service and history", "security": [{"bearer": []}],
-            "parameters": [_counter_param()],
-            "responses": {"200": {"description": "OK"}, "401": _ERROR, "403": _ERROR, "404": _ERROR}}},
-    }
-    for action, text in _COUNTER_ACTIONS.items():
-        op = {"summary": text, "security": [{"bearer": []}],
-              "parameters": [_counter_param(),
-                             {"name": "Idempotency-Key", "in": "header", "required": False,
-                              "schema": {"type": "string", "maxLength": 100},
-                              "description": "Same key again (e.g. a double tap) returns the first answer; nothing happens twice. `request_id` in the body does the same."}],
-              "responses": {"200": {"description": "The counter's new state", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Counter"}}}},
-                            "400": _ERROR, "401": _ERROR, "403": _ERROR, "404": _ERROR, "409": _ERROR}}
-        if action == "transfer":
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["service"], "properties": {"service": {"type": "string"}}}}}}
-        paths[f"/api/counters/{{id}}/{action}"] = {"post": op}
     return {
         "openapi": "3.1.0",
         "info": {"title": "signage — antrian Mal Pelayanan Publik", "version": __version__,
-                 "description": "Errors are JSON {\"error\": \"...\"} with a 4xx status. Live updates: Socket.IO namespace /display, events `state` (snapshot) and `called`, `issued`, `finished`, `skipped`, `transferred`, `paused`, `resumed`, each with an increasing `seq`; emit `snapshot` to get `state` again."},
-        "paths": paths,
+                 "description": "Errors are JSON {\"error\": \"...\"} with a 4xx status. Text fields refuse "
+                                "control characters and lone surrogates; JSON bodies may nest at most 20 deep. "
+                                "Live updates: Socket.IO namespace /display, events `state` (snapshot) and "
+                                "`called`, `issued`, `finished`, `skipped`, `transferred`, `paused`, `resumed`, "
+                                "each with an increasing `seq`; emit `snapshot` to get `state` again."},
+        "paths": PATHS,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "signage token create --role counter --counter ID"}},
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
-                "Ticket": {"type": "object", "properties": {
-                    "number": {"type": "string", "example": "A012"}, "service": {"type": "string"},
-                    "service_name": {"type": "string"}, "priority": {"type": "boolean"},
-                    "position": {"type": "integer", "description": "1 = next in line"},
-                    "ahead": {"type": "integer"}, "issued_at": {"type": "string", "format": "date-time"}}},
-                "Counter": {"type": "object", "properties": {
-                    "id": {"type": "integer"}, "name": {"type": "string"},
-                    "state": {"enum": ["idle", "serving", "paused"]},
-                    "services": {"type": "array", "items": {"type": "string"}},
-                    "ticket": {"type": ["object", "null"]}, "waiting": {"type": "object"},
-                    "history": {"type": "array"}}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "signage token create --role counter --counter ID (or --role manager)"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "the browser session after logging in at /login"},
+                "device": {"type": "apiKey", "in": "cookie", "name": DEVICE_COOKIE,
+                           "description": "a paired kiosk or display (pairing: /api/devices/pairing)"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken",
+                         "description": "with a session, on every method but GET: the page's csrf-token meta tag"},
             },
+            "schemas": SCHEMAS,
         },
     }
-
-
-def _counter_param() -> dict:
-    return {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}

@@ -1,12 +1,15 @@
 """The pages people use: kiosk, hall display, counter tablet, manager console, log-in."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, make_response, redirect, render_template, request,
+from flask import (Blueprint, current_app, make_response, redirect, render_template, request,
                    send_from_directory, session, url_for)
 
-from . import hall
+from ..passwords import Busy
+from . import hall, limiter
 from .auth import current_principal, page_login_required
 from .i18n import LANGUAGES, strings
 
@@ -36,7 +39,13 @@ def index():
 
 @bp.get("/kiosk")
 def kiosk():
-    return render("kiosk.html")
+    """A paired kiosk (or any screen, if the manager allows public tickets) shows the agencies;
+    an unpaired one shows the code a manager types in the console to pair it."""
+    from .devices import current_device
+    device = current_device()
+    paired = device is not None and device.paired and device.kind == "kiosk"
+    return render("kiosk.html", paired=paired,
+                  pairing=not (paired or hall().service.settings()["public_tickets"]))
 
 
 @bp.get("/display")
@@ -50,32 +59,59 @@ def display():
         profile = HallAdmin(h.service, h.accounts).profile(request.args["profile"]) or {}
     codes = [c.strip().upper() for c in request.args.get("services", "").split(",") if c.strip()]
     layout = request.args.get("layout") or profile.get("layout", "calls_media")
-    return render("display.html", only_services=codes or profile.get("services", []),
-                  speaker=request.args.get("speaker") in ("1", "true", "yes") or profile.get("sound", False),
+    speaker = request.args.get("speaker") in ("1", "true", "yes") or profile.get("sound", False)
+    from .devices import current_device
+    device = current_device()
+    paired = device is not None and device.paired and device.kind == "display"
+    name = device.name if paired else (request.args.get("name") or request.args.get("profile") or "")
+    return render("display.html", only_services=codes or profile.get("services", []), speaker=speaker,
                   layout=layout if layout in ("calls_media", "calls_only") else "calls_media",
-                  display_name=(request.args.get("name") or request.args.get("profile") or "")[:60])
+                  display_name=name[:60], paired=paired, pairing=speaker and not paired)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
 def login():
-    error = None
-    if request.method == "POST":
-        principal = hall().accounts.authenticate(request.form.get("username", ""),
-                                                 request.form.get("password", ""))
-        if principal is None:
-            error = strings(lang())["login_failed"]
-        else:
-            session.clear()
-            session.permanent = True
-            session["user_id"] = principal.user_id
-            default = url_for("pages.manager") if principal.role in ("manager", "supervisor") \
-                else url_for("pages.counter")
-            return redirect(_safe_next(request.args.get("next")) or default)
-    return render("login.html", error=error), (401 if error else 200)
+    if request.method == "GET":
+        return render("login.html", error=None)
+    h = hall()
+    username = request.form.get("username", "")[:100]
+    words = strings(lang())
+    locked = h.login_guard.locked_until(username, request.remote_addr)
+    if locked is not None:
+        return _login_refused(words["login_locked"].format(time=_hall_time(locked)), 429,
+                              locked - h.service.clock())
+    try:
+        principal = h.accounts.authenticate(username, request.form.get("password", "")[:200])
+    except Busy:
+        return _login_refused(words["login_busy"], 503, timedelta(seconds=5))
+    if principal is None:
+        h.login_guard.failed(username, request.remote_addr)
+        return render("login.html", error=words["login_failed"]), 401
+    h.login_guard.succeeded(username)
+    session.clear()
+    session.permanent = True
+    session["sid"] = h.accounts.open_session(principal.user_id, current_app.permanent_session_lifetime,
+                                             request.remote_addr)
+    default = url_for("pages.manager") if principal.role in ("manager", "supervisor") \
+        else url_for("pages.counter")
+    return redirect(_safe_next(request.args.get("next")) or default)
+
+
+def _login_refused(message: str, status: int, retry_after: timedelta):
+    response = make_response(render("login.html", error=message), status)
+    response.headers["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
+    return response
+
+
+def _hall_time(moment) -> str:
+    return moment.astimezone(ZoneInfo(hall().service.settings()["timezone"])).strftime("%H.%M")
 
 
 @bp.post("/logout")
 def logout():
+    if isinstance(session.get("sid"), str):
+        hall().accounts.end_session(session["sid"])
     session.clear()
     return redirect(url_for("pages.login"))
 

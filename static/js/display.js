@@ -390,6 +390,11 @@
 
   tick();
   /** The connection (Display.live.socket for the speaker's `sound`/`played` reports). */
+  var pairing = root.dataset.pairing === '1';
   Display.live = Live.connect({ page: 'display', name: screenName, speaker: speaker,
-                                onState: onState, onEvent: onEvent });
+                                onState: onState, onEvent: onEvent,
+                                onDevice: global.Pairing.onDevice(root.dataset.paired === '1') });
+  // A speaker TV that is not paired still shows and speaks the calls, but the hall only counts
+  // the reports of paired speakers: it shows the code a manager types in the console.
+  if (pairing) global.Pairing.start('display', document.getElementById('pairing-code'), Display.live);
 })(window);

@@ -11,6 +11,7 @@
 
   var root = document.getElementById('kiosk');
   var autoPrint = root.dataset.autoprint !== '0';
+  var pairing = root.dataset.pairing === '1';
   var $ = function (id) { return document.getElementById(id); };
   var grid = $('services');
   var priorityBtn = $('priority');
@@ -79,7 +80,9 @@
     if (busy || !sv.open) return;
     var priority = priorityBtn.getAttribute('aria-pressed') === 'true';
     setBusy(true, sv.code);
-    Live.api('POST', '/api/tickets', { service: sv.code, priority: priority }, { timeout: 10000 })
+    // One key per tap: a retry after a time-out gets the same ticket, never a second one.
+    Live.api('POST', '/api/tickets', { service: sv.code, priority: priority },
+             { timeout: 10000, retries: 2, key: Live.uid() })
       .then(function (res) {
         setBusy(false);
         if (res.status === 201 && res.data && res.data.number) showTicket(res.data);
@@ -168,6 +171,13 @@
     root.classList.toggle('is-priority', on);
   }
 
+  if (pairing) {
+    tick();
+    var live = Live.connect({ page: 'kiosk', onDevice: global.Pairing.onDevice(false) });
+    global.Pairing.start('kiosk', $('pairing-code'), live);
+    return;
+  }
+
   priorityBtn.addEventListener('click', function () {
     setPriority(priorityBtn.getAttribute('aria-pressed') !== 'true');
   });
@@ -209,5 +219,6 @@
   }
 
   tick();
-  Live.connect({ page: 'kiosk', name: 'kiosk', onState: onState, onEvent: onEvent });
+  Live.connect({ page: 'kiosk', onState: onState, onEvent: onEvent,
+                onDevice: global.Pairing.onDevice(root.dataset.paired === '1') });
 })(window);

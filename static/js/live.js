@@ -324,6 +324,8 @@
       if (name === 'state') return;
       // 'presence' is not part of the hall's history (no seq): screens coming and going.
       if (name === 'presence') { if (opts.onPresence) opts.onPresence(data); return; }
+      // 'device': this screen's pairing changed (see pairing.js); no seq either.
+      if (name === 'device') { if (opts.onDevice) opts.onDevice(data); return; }
       takeEvent(data);
     });
 

@@ -327,7 +327,7 @@
         });
         M.$('speech-sample').addEventListener('click', playSample);
       }
-      M.$('announce-form').addEventListener('submit', function (e) {
+      if (M.$('announce-form')) M.$('announce-form').addEventListener('submit', function (e) {
         e.preventDefault();
         var f = e.target;
         M.submit(f, 'announce-error', 'POST', '/api/manage/announce', { text: f.elements.text.value }).then(function (r) {

@@ -309,7 +309,7 @@
   }
 
   function counterItems() {
-    return M.data.counters.filter(M.counterInScope).map(function (c) {
+    return M.data.counters.filter(M.counterOwned).map(function (c) {
       return { value: c.id, label: c.name + ' (' + c.services.join(', ') + ')' };
     });
   }

@@ -58,8 +58,14 @@
 
   M.mayEditService = function (code) { return M.isManager || (M.ownCode !== null && code === M.ownCode); };
 
-  /** Counters a supervisor may hand out: those serving their agency. */
+  /** Counters serving a supervisor's agency (e.g. their statistics). */
   M.counterInScope = function (c) { return M.isManager || (M.ownCode !== null && c.services.indexOf(M.ownCode) >= 0); };
+
+  /** Counters a supervisor may hand out to staff: their agency's own; one shared with another agency is not. */
+  M.counterOwned = function (c) {
+    return M.isManager || (M.ownCode !== null && c.services.length > 0 &&
+                           c.services.every(function (code) { return code === M.ownCode; }));
+  };
 
   M.letter = function (code, color, extra) {
     return el('span', { class: 'letter' + (extra ? ' ' + extra : ''), style: { '--svc': Live.safeColor(color) }, text: code });
@@ -273,6 +279,7 @@
   M.dayName = function (day) { return t('m_day_' + day); };
 
   // ---- sections and navigation -------------------------------------------------------------------
+  /** name: a section ('screens'), or a block inside one ('screens/tokens'), shown with it. */
   M.section = function (name, module) { M.sections[name] = module; };
 
   function show(name) {
@@ -287,8 +294,10 @@
     M.current = name;
     var langLink = document.querySelector('[data-testid="lang-switch"]');   // switch language, stay here
     if (langLink) langLink.setAttribute('href', langLink.getAttribute('href').split('#')[0] + '#' + name);
-    var module = M.sections[name];
-    if (module && module.show) module.show();
+    // A section's module, and any block registered inside it as 'section/block' (e.g. 'screens/tokens').
+    Object.keys(M.sections).forEach(function (k) {
+      if ((k === name || k.indexOf(name + '/') === 0) && M.sections[k].show) M.sections[k].show();
+    });
   }
   M.show = show;
 

@@ -46,8 +46,17 @@ class Pages:
     def open(self, url: str) -> Page:
         page = self.context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
+        # The pages run under a strict Content-Security-Policy: anything it blocks is a bug.
+        page.on("console", lambda msg: self.errors.append(f"{page.url}: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text else None)
         page.goto(url)
         return page
+
+    def as_device(self, server, kind: str = "kiosk", name: str = "Kios 1") -> "Pages":
+        """This browser becomes a device a manager has paired (its cookie holds the secret)."""
+        self.context.add_cookies([{"name": "signage_device", "value": server.pair_device(kind, name),
+                                   "url": server.url}])
+        return self
 
 
 def _fresh_pages(browser: Browser):

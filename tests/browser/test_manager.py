@@ -153,7 +153,7 @@ def test_bad_input_shows_the_servers_message_and_changes_nothing(make_server, pa
 
 def test_closing_a_service_in_the_console_greys_it_out_on_an_open_kiosk(make_server, pages, other_pages, log_in):
     server = make_server()
-    kiosk = other_pages.open(server.url + "/kiosk?print=0")
+    kiosk = other_pages.as_device(server).open(server.url + "/kiosk?print=0")
     tile = kiosk.get_by_test_id("service-D")
     expect(tile).to_be_enabled()
 
@@ -292,7 +292,7 @@ def test_live_view_screenshot(make_server, browser, pages, other_pages, log_in):
     tv = open_display(other_pages, server, "?speaker=1&name=TV Ruang Tunggu")
     expect(tv.get_by_test_id("sound-overlay")).to_be_visible()       # default Chromium: autoplay blocked
     other_pages.open(server.url + "/display?name=TV Lantai 2&services=E,F")
-    other_pages.open(server.url + "/kiosk?print=0")
+    other_pages.as_device(server).open(server.url + "/kiosk?print=0")
     tablets = []
     for counter, (username, _) in people.items():           # each tablet its own browser (own log-in)
         context = browser.new_context(viewport={"width": 1280, "height": 800})

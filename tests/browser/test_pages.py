@@ -157,7 +157,7 @@ def test_display_marks_offline_during_a_network_cut_and_recovers_after_it(make_s
 
 def test_kiosk_issues_a_ticket_and_shows_it_large(make_server, pages):
     server = make_server()
-    kiosk = pages.open(server.url + "/kiosk")
+    kiosk = pages.as_device(server).open(server.url + "/kiosk")
     tile = kiosk.get_by_test_id("service-B")
     expect(tile).to_be_enabled()
     expect(tile).to_contain_text("KPP Pratama Kupang")
@@ -209,7 +209,7 @@ def test_kiosk_issues_a_ticket_and_shows_it_large(make_server, pages):
 def test_kiosk_ticket_prints_on_58_and_80_mm_rolls(make_server, pages):
     server = make_server()
     for paper, width in (("58", 58), ("80", 80), ("", 80)):
-        kiosk = pages.open(server.url + "/kiosk?print=0" + (f"&paper={paper}" if paper else ""))
+        kiosk = pages.as_device(server).open(server.url + "/kiosk?print=0" + (f"&paper={paper}" if paper else ""))
         kiosk.get_by_test_id("service-E").click()
         expect(kiosk.get_by_test_id("ticket-number")).to_have_text(re.compile(r"^E\d{3}$"))
         number = kiosk.get_by_test_id("ticket-number").inner_text()
@@ -232,7 +232,7 @@ def test_kiosk_greys_out_a_closed_agency_with_the_reason(make_server, pages, tmp
     path.write_text(json.dumps(hall), "utf-8")
     server = make_server(hall=path)
 
-    kiosk = pages.open(server.url + "/kiosk?lang=en")
+    kiosk = pages.as_device(server).open(server.url + "/kiosk?lang=en")
     tile = kiosk.get_by_test_id("service-A")
     expect(tile).to_be_disabled()
     expect(tile).to_have_class(re.compile(r"\bis-closed\b"))
@@ -303,7 +303,7 @@ def test_screenshots(make_server, pages, other_pages, log_in):
         call_next(server, counter, server.token("counter", counter))
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    kiosk = pages.open(server.url + "/kiosk?print=0")
+    kiosk = pages.as_device(server).open(server.url + "/kiosk?print=0")
     expect(kiosk.locator('[data-service="K"] .k-service-wait strong')).to_have_text(str(queue["K"] - 2))
     kiosk.screenshot(path=str(SCREENSHOTS / "kiosk.png"))
 

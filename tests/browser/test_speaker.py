@@ -25,7 +25,7 @@ def test_five_calls_at_once_are_played_in_order_one_at_a_time(make_server, autop
     counters = {1: "A", 2: "B", 3: "C", 4: "D", 5: "E"}
     tokens = {cid: server.token("counter", cid) for cid in counters}
     for code in counters.values():
-        requests.post(server.url + "/api/tickets", json={"service": code}, timeout=5)
+        requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": code}, timeout=5)
 
     context = autoplay_browser.new_context(viewport=VIEWPORT)
     errors = []
@@ -101,7 +101,7 @@ def test_blocked_autoplay_shows_the_tap_overlay_and_the_manager_sees_it(make_ser
 def test_a_display_that_is_not_a_speaker_stays_silent(make_server, autoplay_browser):
     server = make_server()
     token = server.token("counter", 1)
-    requests.post(server.url + "/api/tickets", json={"service": "A"}, timeout=5)
+    requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "A"}, timeout=5)
     context = autoplay_browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
