@@ -16,7 +16,12 @@ counter 1, issues 40 tickets for service A, connects N hall screens (python-sock
   (c) state:  one `GET /api/state` per second, round trip;
   (d) RSS:    the server's resident memory (psutil) before, peak during, and 10 s after the attack;
   (e) login:  a legitimate log-in of the staff account (GET /login + POST the form) at 1, 4 and
-              7 s into the attack (those before its end).
+              7 s into the attack (those before its end);
+  (f) the screens still connected 10 s after the attack (and how many never dropped), and how
+      long after the attack's planned end GET /api/state answers again (--recovery-timeout).
+Each sample runs in its own thread at its second, so a stalled server still gets one request a
+second. A call times out when its HTTP answer takes over --request-timeout or its last screen
+gets it over --request-timeout after the answer.
 
 Scenarios:
   baseline  no attack, a 10 s window (+5 s);

@@ -21,7 +21,7 @@ from .accounts import Principal
 from .store import Database
 from .store import tables as t
 
-KINDS = ("display", "kiosk")
+KINDS = ("display", "kiosk", "survey")   # survey: a counter-facing feedback tablet
 CODE_LIFETIME = timedelta(minutes=15)
 MAX_PENDING = 200          # unpaired requests kept at once; more is refused, so none can fill the table
 TOUCH_EVERY = timedelta(minutes=5)
@@ -135,13 +135,15 @@ class Devices:
             audit.record(s, self.clock(), actor, "device.rename", id=row.id, name=label)
             return _view(row)
 
-    def revoke(self, actor: Principal, device_id: int) -> None:
+    def revoke(self, actor: Principal, device_id: int) -> str:
+        """Revoke a device; returns its kind."""
         now = self.clock()
         with self.db.write() as s:
             row = self._get(s, device_id)
             if row.revoked_at is None:
                 row.revoked_at, row.code, row.code_expires_at = now, None, None
                 audit.record(s, now, actor, "device.revoke", id=row.id, kind=row.kind, name=row.name)
+            return row.kind
 
     @staticmethod
     def _get(s, device_id: int) -> t.Device:

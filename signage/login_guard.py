@@ -40,6 +40,19 @@ class LoginGuard:
     def __init__(self, db: Database, clock: Callable[[], datetime]):
         self.db = db
         self.clock = clock
+        self._checking: set[str] = set()   # addresses with a password check under way
+
+    def begin_check(self, address: str | None) -> bool:
+        """One password check at a time per address: a flood from one device cannot fill the
+        hashing queue ahead of the staff at the other tablets. False: refuse this attempt."""
+        key = address_key(address)
+        if key in self._checking:
+            return False
+        self._checking.add(key)
+        return True
+
+    def end_check(self, address: str | None) -> None:
+        self._checking.discard(address_key(address))
 
     def locked_until(self, username: str, address: str | None) -> datetime | None:
         """The later lock of this name or this address, if either is locked now."""

@@ -78,6 +78,7 @@ def rename(device_id: int):
 @api_auth(is_manager)
 def revoke(device_id: int):
     h = hall()
-    h.devices.revoke(current_principal(), device_id)
-    h.socketio.emit("device", {"paired": False}, room=device_room(device_id), namespace=NAMESPACE)
+    kind = h.devices.revoke(current_principal(), device_id)
+    h.socketio.emit("device", {"paired": False, "kind": kind}, room=device_room(device_id),
+                    namespace=NAMESPACE)
     return jsonify(ok=True)

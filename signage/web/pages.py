@@ -1,6 +1,7 @@
 """The pages people use: kiosk, hall display, counter tablet, manager console, log-in."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
                    send_from_directory, session, url_for)
 
 from ..passwords import Busy
+from ..service import InvalidRequest
 from . import hall, limiter
 from .auth import current_principal, page_login_required
 from .i18n import LANGUAGES, strings
@@ -44,8 +46,20 @@ def kiosk():
     from .devices import current_device
     device = current_device()
     paired = device is not None and device.paired and device.kind == "kiosk"
-    return render("kiosk.html", paired=paired,
-                  pairing=not (paired or hall().service.settings()["public_tickets"]))
+    printer = {"kind": "browser", "paper": 80}
+    if paired:
+        from .printing import printing
+        printer = printing().config_for(device.id)
+    # Each visitor starts in Indonesian: English is this page's ?lang=en only, never a cookie
+    # (kiosk.js goes back to plain /kiosk after a ticket or a minute without a touch).
+    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else "id"
+    response = make_response(render_template(
+        "kiosk.html", t=strings(language), lang=language, principal=current_principal(),
+        hall_name=hall().service.settings()["hall_name"], paired=paired, printer=printer,
+        pairing=not (paired or hall().service.settings()["public_tickets"])))
+    if "lang" in request.cookies:
+        response.delete_cookie("lang")
+    return response
 
 
 @bp.get("/display")
@@ -64,9 +78,15 @@ def display():
     device = current_device()
     paired = device is not None and device.paired and device.kind == "display"
     name = device.name if paired else (request.args.get("name") or request.args.get("profile") or "")
+    from ..zones import profile_zone, zone_name
+    try:   # the speaker zone this screen plays: ?zone=, else its profile's, else the main zone
+        zone = zone_name(request.args["zone"]) if "zone" in request.args else \
+            profile_zone(hall().service.settings(), request.args.get("profile", ""))
+    except InvalidRequest:
+        zone = ""
     return render("display.html", only_services=codes or profile.get("services", []), speaker=speaker,
                   layout=layout if layout in ("calls_media", "calls_only") else "calls_media",
-                  display_name=name[:60], paired=paired, pairing=speaker and not paired)
+                  display_name=name[:60], paired=paired, pairing=speaker and not paired, zone=zone)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -81,10 +101,14 @@ def login():
     if locked is not None:
         return _login_refused(words["login_locked"].format(time=_hall_time(locked)), 429,
                               locked - h.service.clock())
+    if not h.login_guard.begin_check(request.remote_addr):
+        return _login_refused(words["login_busy"], 429, timedelta(seconds=2))
     try:
         principal = h.accounts.authenticate(username, request.form.get("password", "")[:200])
     except Busy:
         return _login_refused(words["login_busy"], 503, timedelta(seconds=5))
+    finally:
+        h.login_guard.end_check(request.remote_addr)
     if principal is None:
         h.login_guard.failed(username, request.remote_addr)
         return render("login.html", error=words["login_failed"]), 401
@@ -142,8 +166,18 @@ def media(name: str):
     return send_from_directory(hall().config.media_dir, name, max_age=86400)
 
 
+_CLIP_NAME = re.compile(r"^cache/([0-9a-f]{32}\.wav)$")
+
+
 @bp.get("/audio/<path:name>")
 def audio(name: str):
+    """A voice clip. A call's event leaves before its clip is made (speech/voice.py), so a clip
+    still being made is waited for, briefly (Voice.wait_ready), rather than answered 404."""
+    clip = _CLIP_NAME.match(name)
+    if clip:
+        path = hall().speaker.voice.wait_ready(clip.group(1))
+        if path is not None:
+            return send_from_directory(path.parent, path.name, max_age=86400)
     return send_from_directory(hall().config.audio_dir, name, max_age=86400)
 
 

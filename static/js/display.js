@@ -4,6 +4,8 @@
  *
  * Hooks for speaker.js (loaded first): Display.onCalled(event) for every `called` event this
  * screen shows (recalls too), Display.onAnnounce(event), Display.onSnapshot(snapshot, info).
+ * Display.markSpeaking(seq, waiting) lights the call being spoken and those still to be spoken
+ * (from this screen's own speaker, or relayed by the server from its zone's speaker: `speaking`).
  */
 (function (global) {
   'use strict';
@@ -17,6 +19,8 @@
   var only = [];
   try { only = JSON.parse(root.dataset.services || '[]') || []; } catch (e) { only = []; }
   var speaker = root.dataset.speaker === '1';
+  var speakerZone = root.dataset.zone || '';
+  var speakingNow = null, speakingWaiting = [];   // seqs: being spoken, still to be spoken
   var screenName = root.dataset.name || '';
 
   var nodes = {
@@ -91,6 +95,7 @@
     nodes.heroLabel.hidden = !!call.recall;
     nodes.heroPriority.hidden = !call.priority;
     newestShownSeq = call.seq;
+    applySpeaking();
     if (fresh) {
       nodes.hero.classList.remove('is-new');
       void nodes.hero.offsetWidth;              // restart the animation
@@ -106,7 +111,7 @@
     Live.clear(nodes.calls);
     rest.forEach(function (c) {
       nodes.calls.appendChild(el('li', { class: 'call', style: { '--svc': colorOf(c.service) },
-                                         dataset: { ticket: c.ticket, service: c.service } }, [
+                                         dataset: { ticket: c.ticket, service: c.service, seq: String(c.seq) } }, [
         el('span', { class: 'call-number num', text: c.ticket }),
         el('span', { class: 'call-arrow', 'aria-hidden': 'true', text: '→' }),
         el('span', { class: 'call-counter', text: c.counter ? c.counter.name : '' }),
@@ -114,8 +119,45 @@
       ]));
     });
     nodes.callsEmpty.hidden = rest.length > 0;
+    applySpeaking();
     scheduleFit();
   }
+
+  // ---- eyes and ears agree: the call being spoken, and those still to be spoken -------------
+  function speakingState(seq) {
+    if (seq === speakingNow) return 'speaking';
+    return speakingWaiting.indexOf(seq) >= 0 ? 'pending' : null;
+  }
+  function ticketOf(seq) {
+    for (var i = 0; i < S.calls.length; i++) if (S.calls[i].seq === seq) return S.calls[i].ticket;
+    return null;
+  }
+  function mark(node, state) {
+    if (!node) return;
+    node.classList.toggle('is-speaking', state === 'speaking');
+    node.classList.toggle('is-pending', state === 'pending');
+    if (state) node.dataset.speech = state; else delete node.dataset.speech;
+  }
+  function applySpeaking() {
+    mark(nodes.hero, newestShownSeq === null ? null : speakingState(newestShownSeq));
+    Array.prototype.forEach.call(nodes.calls.children, function (li) {
+      mark(li, speakingState(Number(li.dataset.seq)));
+    });
+    var byTicket = {};
+    if (speakingNow !== null) byTicket[ticketOf(speakingNow)] = 'speaking';
+    speakingWaiting.forEach(function (seq) {
+      var ticket = ticketOf(seq);
+      if (ticket && !byTicket[ticket]) byTicket[ticket] = 'pending';
+    });
+    Object.keys(cards).forEach(function (id) {
+      mark(cards[id].node, byTicket[cards[id].node.dataset.ticket] || null);
+    });
+  }
+  (global.Display = global.Display || {}).markSpeaking = function (seq, waiting) {
+    speakingNow = typeof seq === 'number' ? seq : null;
+    speakingWaiting = (waiting || []).filter(function (n) { return typeof n === 'number'; });
+    applySpeaking();
+  };
 
   /** Columns and type size that make the counter cards as readable as the panel allows. */
   function fitCounters(n) {
@@ -213,6 +255,7 @@
       }
     });
     nodes.counters.dataset.count = String(list.length);
+    applySpeaking();
     scheduleFit();
   }
 
@@ -236,7 +279,8 @@
   }
 
   function renderTicker(rt) {
-    var lines = ((rt && rt.lines) || []).map(function (l) { return String(l || '').trim(); })
+    var lines = ((rt && rt.lines) || []).concat(Display.extraLines ? Display.extraLines() : [])  // e.g. the IKM
+      .map(function (l) { return String(l || '').trim(); })
       .filter(function (l) { return l; });
     var speed = Math.max(10, Math.min(600, Number(rt && rt.speed) || 60));
     var key = JSON.stringify([lines, speed]);
@@ -381,6 +425,9 @@
   var Display = global.Display = global.Display || {};
   /** Hook for the speaker: called with every `called` event shown here (recall: ev.recall). */
   Display.state = S;
+  /** Hook for display-survey.js: Display.extraLines() adds lines to the running text; call
+   *  Display.redrawTicker() when they change. */
+  Display.redrawTicker = function () { tickerKey = null; renderTicker(S.running); };
 
   var resizeTimer = null;
   global.addEventListener('resize', function () {
@@ -393,8 +440,15 @@
   var pairing = root.dataset.pairing === '1';
   Display.live = Live.connect({ page: 'display', name: screenName, speaker: speaker,
                                 onState: onState, onEvent: onEvent,
-                                onDevice: global.Pairing.onDevice(root.dataset.paired === '1') });
+                                onDevice: global.Pairing.onDevice('display', root.dataset.paired === '1') });
   // A speaker TV that is not paired still shows and speaks the calls, but the hall only counts
   // the reports of paired speakers: it shows the code a manager types in the console.
   if (pairing) global.Pairing.start('display', document.getElementById('pairing-code'), Display.live);
+  // A screen without its own voice lights what its zone's (paired) speaker is saying right now.
+  if (!speaker && Display.live.socket) {
+    Display.live.socket.on('speaking', function (data) {
+      // `now`, not `seq`: this relay is no numbered event of the hall's history (live.js)
+      if (data && (data.zone || '') === speakerZone) Display.markSpeaking(data.now, data.waiting);
+    });
+  }
 })(window);

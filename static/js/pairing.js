@@ -26,10 +26,11 @@
     ask();
   }
 
-  // Reload when the pairing changes: confirmed by a manager (paired) or revoked.
-  function onDevice(expectPaired) {
+  // Reload when this page's pairing changes: confirmed by a manager (paired) or revoked. A
+  // browser is one device: a kiosk's cookie says nothing about a TV page opened beside it.
+  function onDevice(kind, expectPaired) {
     return function (info) {
-      if (info && !!info.paired !== expectPaired) global.location.reload();
+      if (info && info.kind === kind && !!info.paired !== expectPaired) global.location.reload();
     };
   }
 

@@ -289,11 +289,15 @@ def test_live_view_screenshot(make_server, browser, pages, other_pages, log_in):
     as_manager(server, "POST", "/api/manage/services/G/close",
                json={"reason": "Gangguan jaringan", "rest_of_today": True}).raise_for_status()
 
-    tv = open_display(other_pages, server, "?speaker=1&name=TV Ruang Tunggu")
+    tv = open_display(other_pages.as_device(server, "display", "TV Ruang Tunggu"), server, "?speaker=1")
     expect(tv.get_by_test_id("sound-overlay")).to_be_visible()       # default Chromium: autoplay blocked
     other_pages.open(server.url + "/display?name=TV Lantai 2&services=E,F")
-    other_pages.as_device(server).open(server.url + "/kiosk?print=0")
     tablets = []
+    kiosk = browser.new_context(viewport={"width": 1280, "height": 800})   # a device of its own
+    tablets.append(kiosk)
+    kiosk.add_cookies([{"name": "signage_device", "value": server.pair_device("kiosk", "Kios 1"),
+                        "url": server.url}])
+    kiosk.new_page().goto(server.url + "/kiosk?print=0")
     for counter, (username, _) in people.items():           # each tablet its own browser (own log-in)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         tablets.append(context)

@@ -28,11 +28,14 @@ def test_five_calls_at_once_are_played_in_order_one_at_a_time(make_server, autop
         requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": code}, timeout=5)
 
     context = autoplay_browser.new_context(viewport=VIEWPORT)
+    # a paired speaker: only its "played" and "sound" reports reach the console
+    context.add_cookies([{"name": "signage_device", "value": server.pair_device("display", "TV-speaker"),
+                          "url": server.url}])
     errors = []
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(server.url + "/display?speaker=1&name=TV-speaker")
+        page.goto(server.url + "/display?speaker=1")
         expect(page.get_by_test_id("sound-overlay")).to_be_hidden()
         page.wait_for_function("() => window.Display && Display.live && Display.live.isOnline()")
         barrier = threading.Barrier(len(counters))
@@ -75,7 +78,7 @@ def test_blocked_autoplay_shows_the_tap_overlay_and_the_manager_sees_it(make_ser
     """The session browser keeps Chromium's default autoplay policy (no flag)."""
     server = make_server()
     manager = server.token("manager")
-    page = pages.open(server.url + "/display?speaker=1&name=TV-blocked")
+    page = pages.as_device(server, "display", "TV-blocked").open(server.url + "/display?speaker=1")
     overlay = page.get_by_test_id("sound-overlay")
     expect(overlay).to_be_visible()
     expect(overlay).to_contain_text("Ketuk untuk mengaktifkan suara")
