@@ -27,6 +27,7 @@ from ..store import Database
 from ..store import tables as t
 from . import security_headers
 from .converters import IdConverter
+from .fair_share import FairShare
 from .origins import same_origin
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,7 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     csrf.init_app(app)
     limiter.init_app(app)
 
+    app.wsgi_app = FairShare(app.wsgi_app)   # inside Socket.IO's middleware, outside Flask
     socketio = SocketIO(app, async_mode=config.async_mode, message_queue=config.message_queue,
                         cors_allowed_origins=same_origin(config.allowed_origins),
                         ping_interval=5, ping_timeout=5, max_http_buffer_size=MAX_SOCKET_MESSAGE)
