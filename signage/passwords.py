@@ -8,10 +8,11 @@ the same time as a real one: the answer's timing does not tell which names exist
 """
 from __future__ import annotations
 
-import sys
 import threading
 
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from .offload import off_loop
 
 MAX_PARALLEL = 1    # two cores: one for the hall, one for log-ins
 MAX_WAITING = 8
@@ -28,16 +29,16 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
-    return _off_loop(generate_password_hash, password)
+    return _queued(generate_password_hash, password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when `password` matches; `stored_hash` None (no such user) costs the same and is False."""
-    ok = _off_loop(check_password_hash, stored_hash or _DUMMY_HASH, password or "")
+    ok = _queued(check_password_hash, stored_hash or _DUMMY_HASH, password or "")
     return ok and stored_hash is not None
 
 
-def _off_loop(fn, *args):
+def _queued(fn, *args):
     global _waiting
     with _waiting_lock:
         if _waiting >= MAX_PARALLEL + MAX_WAITING:
@@ -45,21 +46,7 @@ def _off_loop(fn, *args):
         _waiting += 1
     try:
         with _slots:
-            return _in_os_thread(fn, *args)
+            return off_loop(fn, *args)
     finally:
         with _waiting_lock:
             _waiting -= 1
-
-
-def _in_os_thread(fn, *args):
-    if "eventlet" in sys.modules:
-        import eventlet.patcher
-        if eventlet.patcher.is_monkey_patched("thread"):
-            from eventlet import tpool
-            return tpool.execute(fn, *args)
-    if "gevent" in sys.modules:
-        from gevent import monkey
-        if monkey.is_module_patched("threading"):
-            import gevent
-            return gevent.get_hub().threadpool.apply(fn, args)
-    return fn(*args)
