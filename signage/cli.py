@@ -138,6 +138,10 @@ def cmd_run(args) -> int:
     if problem:  # a read-only database would otherwise start and answer every write with an error
         print(problem, file=sys.stderr)
         return 2
+    problem = _port_problem(args.host, args.port)
+    if problem:  # eventlet listens with SO_REUSEPORT: a second server would share the port silently
+        print(problem, file=sys.stderr)
+        return 2
     config = Config(db_url=db_url(args.db), hall=hall_spec, async_mode=args.async_mode,
                     ticket_rate_limit=args.ticket_rate_limit, message_queue=args.message_queue,
                     request_rate_limit=args.request_rate_limit,
@@ -180,6 +184,19 @@ def _storage_problem(db: str) -> str | None:
         return startup_problem(database)
     finally:
         database.dispose()
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """An error line if something already listens on host:port (checked without SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (f"error: cannot listen on {host}:{port}: {exc.strerror or exc}. Is another "
+                    f"signage server running? Stop it, or choose another --port.")
+    return None
 
 
 def _beside_db(db: str, name: str) -> Path:

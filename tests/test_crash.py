@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -19,7 +21,7 @@ from signage.speech.hall_speaker import HallSpeaker
 from signage.speech.voice import Voice
 from signage.store import Database
 from signage.store import tables as t
-from support import DisplayClient, ServerProcess
+from support import ALWAYS_OPEN_HALL, ROOT, DisplayClient, ServerProcess
 
 
 def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
@@ -196,3 +198,14 @@ def test_catching_up_after_a_restart_speaks_fresh_calls_only(tmp_path):
         s.execute(delete(t.Setting).where(t.Setting.key == "broadcast_seq"))
     sent, _ = restart()
     assert sent == [] and hall.broadcast_position() == every[-1]["seq"]
+
+
+def test_a_second_server_on_a_port_in_use_refuses_to_start(make_server, tmp_path):
+    first = make_server()
+    second = subprocess.run(
+        [sys.executable, "-m", "signage", "run", "--host", "127.0.0.1", "--port", str(first.port),
+         "--db", str(tmp_path / "other.db"), "--hall", str(ALWAYS_OPEN_HALL)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert second.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{first.port}" in second.stderr
+    assert requests.get(first.url + "/api/services", timeout=5).status_code == 200
