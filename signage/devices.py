@@ -162,13 +162,13 @@ class Devices:
 
 
 def _name(value: object, *, required: bool) -> str:
-    if value is None or value == "":
+    if value is not None and not isinstance(value, str):
+        raise DeviceError("Nama perangkat harus teks.")
+    value = " ".join((value or "").split())
+    if not value:
         if required:
             raise DeviceError("Nama perangkat wajib diisi (mis. \"TV Lobi\").")
         return ""
-    if not isinstance(value, str):
-        raise DeviceError("Nama perangkat harus teks.")
-    value = " ".join(value.split())
     if len(value) > 60:
         raise DeviceError("Nama perangkat paling panjang 60 karakter.")
     return value

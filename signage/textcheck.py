@@ -13,8 +13,3 @@ UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 def is_clean(text: str) -> bool:
     return UNSAFE.search(text) is None
-
-
-def cleaned(text: str) -> str:
-    """The text without the characters above (for what is only shown, never rejected)."""
-    return UNSAFE.sub("", text)

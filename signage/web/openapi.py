@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from .. import __version__
 from ..accounts import TOKEN_ROLES
+from ..devices import KINDS as DEVICE_KINDS
 from ..hall import WEEKDAYS
+from ..realtime import DEVICE_COOKIE
 from ..speech.engines import ENGINE_NAMES
 from ..speech.sentence import MAX_FREE_TEXT_LENGTH, MAX_TEMPLATE_LENGTH, STYLES
-from ..realtime import DEVICE_COOKIE
 from .converters import MAX_ID
 
 # Who may call: None is anyone; otherwise Bearer token or browser session (+ X-CSRFToken on writes).
@@ -24,6 +25,7 @@ COUNTER = "a counter's token, its staff, or a manager"   # the counter in the pa
 SUPERVISOR = "a manager, or an agency supervisor (own agency only)"
 MANAGER = "a manager"
 KIOSK = "a kiosk: its token or its paired-device cookie; anyone, when the manager allows public tickets"
+DEVICE = "a paired kiosk, by its device cookie"
 
 
 def ref(name: str) -> dict:
@@ -106,6 +108,9 @@ def op(summary: str, *, who: str | None = PUBLIC, ok: dict | str | None = None, 
         if who == KIOSK:
             codes.discard("403")
             operation["security"] = [{"bearer": []}, {"device": []}, {}]
+        elif who == DEVICE:
+            codes.discard("403")
+            operation["security"] = [{"device": []} if read else {"device": [], "csrf": []}]
     if params:
         operation["parameters"] = list(params)
         if any(p["in"] == "path" for p in params):
@@ -129,7 +134,6 @@ def _get(summary: str, **kw) -> dict:
     return op(summary, read=True, **kw)
 
 
-
 _HHMM = {"type": "string", "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "example": "08:00"}
 _CODE = {"type": "string", "pattern": "^[A-Za-z]$", "example": "A",
          "description": "one letter; stored upper-case"}
@@ -146,6 +150,18 @@ _COUNT = {"type": "integer", "minimum": 0}
 _SECONDS = obj({"avg": nullable({"type": "number"}), "p90": nullable({"type": "number"})},
                required=["avg", "p90"])
 
+_SPEECH_RUSH_FIELDS = {   # speech/rush.py and speech/lexicon.py (issue 10)
+    "rush_short_after": {"type": "integer", "minimum": 1, "maximum": 50,
+                         "description": "waiting calls from which a call is said in the short form"},
+    "rush_fast_after": {"type": "integer", "minimum": 1, "maximum": 50,
+                        "description": "waiting calls from which calls are spoken faster"},
+    "rush_rate": {"type": "number", "minimum": 1, "maximum": 1.5, "description": "that faster rate"},
+    "lexicon": array(obj({"written": text(40, example="KIA"), "spoken": text(100, example="ka i a")},
+                         required=["written", "spoken"], closed=True), maxItems=200,
+                     description="the pronunciation list: written -> spoken"),
+}
+_LEXICON_ENTRY = _SPEECH_RUSH_FIELDS["lexicon"]["items"]
+_ZONE_NAME = {"type": "string", "maxLength": 40, "example": "Lantai 2", "description": "empty: the main zone"}
 SCHEMAS: dict[str, dict] = {
     "Error": obj({"error": {"type": "string", "minLength": 1}}, required=["error"]),
     "Ok": obj({"ok": {"const": True}}, required=["ok"]),
@@ -160,13 +176,15 @@ SCHEMAS: dict[str, dict] = {
         "color": {"type": "string"}, "logo": nullable({"type": "string"}),
         "daily_limit": nullable({"type": "integer"}), "hours": nullable(ref("Hours")),
         "closed_until": nullable(_DAY), "open": {"type": "boolean"},
-        "closed_reason": nullable({"type": "string"}), "waiting": _COUNT},
+        "closed_reason": nullable({"type": "string"}), "waiting": _COUNT,
+        "opens": nullable(ref("Opens"))},
         required=["code", "name", "prefix", "color", "open", "waiting"]),
     "Ticket": obj({
         "id": {"type": "integer"}, "number": {"type": "string", "example": "A012"},
         "service": {"type": "string"}, "service_name": {"type": "string"},
         "priority": {"type": "boolean"}, "status": {"type": "string"}, "issued_at": _TIME, "day": _DAY,
-        "ahead": _COUNT, "position": {"type": "integer", "minimum": 1, "description": "1 = next in line"}},
+        "ahead": _COUNT, "position": {"type": "integer", "minimum": 1, "description": "1 = next in line"},
+        "print": ref("PrintAnswer")},
         required=["number", "service", "priority", "issued_at", "ahead", "position"]),
     "CounterSummary": obj({
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -220,7 +238,8 @@ SCHEMAS: dict[str, dict] = {
                                "manual_reason": nullable({"type": "string"})},
                               required=["code", "waiting", "open"])),
         "counters": array(ref("CounterSummary")),
-        "displays": array({"type": "object"}), "voice": {"type": "object"}},
+        "displays": array({"type": "object"}), "voice": {"type": "object"},
+        "kiosks": array(ref("Kiosk"))},
         required=["services", "counters", "displays", "voice"]),
     "Settings": obj({
         "hall_name": {"type": "string"}, "timezone": {"type": "string"}, "hours": ref("Hours"),
@@ -237,8 +256,13 @@ SCHEMAS: dict[str, dict] = {
         "template": {"type": "string"}, "service_templates": {"type": "object",
                                                                "additionalProperties": {"type": "string"}},
         "style": {"enum": list(STYLES)}, "chime": {"type": "boolean"}, "repeat": {"enum": [1, 2]},
-        "volume": {"type": "integer", "minimum": 0, "maximum": 100}, "engine": {"enum": list(ENGINE_NAMES)}},
+        "volume": {"type": "integer", "minimum": 0, "maximum": 100}, "engine": {"enum": list(ENGINE_NAMES)},
+        **_SPEECH_RUSH_FIELDS},
         required=["template", "service_templates", "style", "chime", "repeat", "volume", "engine"]),
+    "Zones": obj({"counters": {"type": "object", "additionalProperties": {"type": "string"}},
+                  "profiles": {"type": "object", "additionalProperties": {"type": "string"}},
+                  "zones": array({"type": "string"}, description="every zone in use; \"\" is the main zone")},
+                 required=["counters", "profiles", "zones"]),
     "Schedule": obj({"id": {"type": "integer"}, "text": {"type": "string"}, "at": _HHMM,
                      "days": array({"enum": list(WEEKDAYS)}), "active": {"type": "boolean"}},
                     required=["id", "text", "at", "days", "active"]),
@@ -247,6 +271,11 @@ SCHEMAS: dict[str, dict] = {
                            "layout": {"enum": ["calls_media", "calls_only"]},
                            "sound": {"type": "boolean"}, "url": {"type": "string"}},
                           required=["id", "name", "services", "layout", "sound", "url"]),
+    "Device": obj({"id": {"type": "integer"}, "kind": {"enum": list(DEVICE_KINDS)},
+                   "name": {"type": "string"}, "state": {"enum": ["waiting", "paired", "revoked"]},
+                   "paired_at": nullable(_TIME), "paired_by": nullable({"type": "string"}),
+                   "last_seen_at": nullable(_TIME), "address": nullable({"type": "string"})},
+                  required=["id", "kind", "name", "state"]),
     "Health": obj({"status": {"enum": ["ok", "degraded", "fail"]}, "time": _TIME,
                    "database": {"type": "object"}, "disk": {"type": "object"},
                    "voice": {"type": "object"}, "printers": {"type": "array"}},
@@ -268,6 +297,7 @@ _SPEECH_FIELDS = {
                           "description": "agency code -> template; an empty one removes it"},
     "style": {"enum": list(STYLES)}, "chime": {"type": "boolean"}, "repeat": {"enum": [1, 2]},
     "volume": {"type": "integer", "minimum": 0, "maximum": 100}, "engine": {"enum": list(ENGINE_NAMES)},
+    **_SPEECH_RUSH_FIELDS,
 }
 _COUNTER_ACTIONS = {
     "call-next": "Finish the current ticket (if any) and call the next waiting one (priority first, then oldest). 409 when nobody waits or the counter is paused.",
@@ -279,13 +309,14 @@ _COUNTER_ACTIONS = {
     "resume": "Counter comes back from a break.",
 }
 _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
-                "schema": {"type": "string", "minLength": 1, "maxLength": 100},
-                "description": "Same key again (e.g. a double tap) returns the first answer; nothing happens twice."}
+                "schema": {"type": "string", "maxLength": 100},
+                "description": "Same key again (e.g. a double tap) returns the first answer; nothing happens "
+                               "twice. Empty: none."}
 
 
 def _counter_action(action: str, summary: str) -> dict:
-    fields = {"request_id": {"type": "string", "minLength": 1, "maxLength": 100,
-                             "description": "same as the Idempotency-Key header"}}
+    fields = {"request_id": nullable({"type": "string", "minLength": 1, "maxLength": 100,
+                                      "description": "same as the Idempotency-Key header"})}
     if action == "transfer":
         fields["service"] = {"type": "string", "minLength": 1, "example": "B",
                              "description": "the agency that takes the ticket"}
@@ -293,6 +324,31 @@ def _counter_action(action: str, summary: str) -> dict:
     return op(summary, who=COUNTER, ok="Counter", body=body, errors=("409",), tag="counter",
               params=[id_param("id", "counter id"), _IDEMPOTENCY])
 
+
+# ---- kiosks and their printers (signage/printing, signage/web/printing.py) ----------------------
+_PRINTER_STATES = ["ok", "paper_low", "paper_out", "cover_open", "offline", "unknown"]
+_PRINTER_KINDS = ["network", "usb", "serial", "browser", "none"]
+SCHEMAS.update({
+    "Opens": obj({"at": _TIME, "id": {"type": "string", "example": "Senin, 30 November, pukul 08.00 WITA"},
+                  "en": {"type": "string", "example": "Monday 30 November, 08:00 WITA"}},
+                 required=["at", "id", "en"],
+                 description="when a closed agency opens next (hours, holidays, closures); null when only a person can open it"),
+    "Printer": obj({"kind": {"enum": _PRINTER_KINDS}, "address": {"type": "string"}, "paper": {"enum": [58, 80]},
+                    "state": {"enum": _PRINTER_STATES}, "detail": {"type": "string"},
+                    "checked_at": nullable(_TIME), "last_printed_at": nullable(_TIME)},
+                   required=["kind", "address", "paper", "state", "detail"]),
+    "Kiosk": obj({"id": {"type": "integer"}, "name": {"type": "string"}, "up": {"type": "boolean"},
+                  "last_seen_at": nullable(_TIME), "printer": ref("Printer"), "pending_prints": _COUNT,
+                  "last_ticket": nullable({"type": "string"}), "last_ticket_at": nullable(_TIME)},
+                 required=["id", "name", "up", "printer", "pending_prints", "last_ticket"]),
+    "PrintAnswer": obj({"mode": {"enum": ["server", "browser", "none"]}, "paper": {"enum": [58, 80]},
+                        "job": {"type": "integer"}, "state": {"enum": ["queued", "waiting", "printed"]},
+                        "printer": {"enum": _PRINTER_STATES}, "detail": {"type": "string"},
+                        "qr": nullable({"type": "string", "description": "the ticket's link as a QR (data: SVG)"})},
+                       required=["mode"],
+                       description="a paired kiosk's ticket only: server = the server prints (job), "
+                                   "browser = the kiosk prints itself, none = no paper"),
+})
 
 PATHS: dict[str, dict[str, dict]] = {
     "/api/openapi.json": {"get": _get("This document", ok={"type": "object"}, tag="public")},
@@ -310,8 +366,8 @@ PATHS: dict[str, dict[str, dict]] = {
         ok="Ticket", status="201", params=[_IDEMPOTENCY],
         body=obj({"service": {"type": "string", "minLength": 1, "example": "A"},
                   "priority": {"type": "boolean", "default": False},
-                  "request_id": {"type": "string", "minLength": 1, "maxLength": 100,
-                                 "description": "same as the Idempotency-Key header"}},
+                  "request_id": nullable({"type": "string", "minLength": 1, "maxLength": 100,
+                                          "description": "same as the Idempotency-Key header"})},
                  required=["service"], closed=True),
         errors=("409", "429"))},
     "/api/tickets/{number}/timeline": {"get": _get(
@@ -378,14 +434,14 @@ PATHS: dict[str, dict[str, dict]] = {
                                           "pattern": r"^[\w.]+$", "example": "siti"},
                              "password": {"type": "string", "minLength": 8, "maxLength": 200},
                              "role": {"enum": ["staff", "supervisor", "manager"], "default": "staff"},
-                             "full_name": {"type": "string", "maxLength": 80},
+                             "full_name": nullable({"type": "string", "maxLength": 80}),
                              "counters": array({"type": "integer", "minimum": 1}),
-                             "service": {"type": "string", "description": "agency code, for a supervisor"}},
+                             "service": nullable({"type": "string", "description": "agency code, for a supervisor"})},
                             required=["username", "password"]))},
     "/api/manage/staff/{id}": {"patch": op(
         "Edit an account: name, active, password, counters", who=SUPERVISOR, ok="User", tag="manage",
         params=[id_param("id", "user id")],
-        body=obj({"full_name": {"type": "string", "maxLength": 80}, "active": {"type": "boolean"},
+        body=obj({"full_name": nullable({"type": "string", "maxLength": 80}), "active": {"type": "boolean"},
                   "password": {"type": "string", "minLength": 8, "maxLength": 200},
                   "counters": array({"type": "integer", "minimum": 1})}))},
     "/api/manage/hours": {"put": op(
@@ -397,8 +453,10 @@ PATHS: dict[str, dict[str, dict]] = {
                                "additionalProperties": text(100), "example": {"2024-08-17": "HUT RI"}}},
                  required=["holidays"]))},
     "/api/manage/hall": {"put": op(
-        "The hall's name and skip policy", who=MANAGER, ok="Ok", tag="manage",
-        body=obj({"name": text(120), "skip_policy": {"enum": ["requeue_once", "drop"]}}))},
+        "The hall's name, skip policy, and whether unpaired screens may issue tickets", who=MANAGER,
+        ok="Ok", tag="manage",
+        body=obj({"name": text(120), "skip_policy": {"enum": ["requeue_once", "drop"]},
+                  "public_tickets": {"type": "boolean"}}))},
     "/api/manage/audit": {"get": _get(
         "Who changed what (newest first, last 200)", who=MANAGER, tag="manage",
         ok=obj({"entries": array(obj({"at": _TIME, "actor": nullable({"type": "string"}),
@@ -411,14 +469,30 @@ PATHS: dict[str, dict[str, dict]] = {
         "Render a sample call with a template (not saved)", who=MANAGER, tag="manage",
         body=obj({"template": nullable({"type": "string", "maxLength": MAX_TEMPLATE_LENGTH,
                                         "description": "empty: the saved template"}),
-                  "style": nullable({"enum": list(STYLES)})}),
+                  "style": {"enum": [*STYLES, "", None], "description": "empty: the saved style"},
+                  "text": nullable({"type": "string", "maxLength": MAX_FREE_TEXT_LENGTH,
+                                    "description": "speak this text (e.g. a pronunciation entry's "
+                                                   "written form) instead of a sample call"}),
+                  "lexicon": nullable(array(_LEXICON_ENTRY, maxItems=200,
+                                            description="a pronunciation list to try (not saved); "
+                                                        "null: the saved one"))}),
         ok=obj({"text": {"type": "string"}, "audio": nullable({"type": "string"}),
                 "duration": nullable({"type": "number"}), "voice": nullable({"type": "string"})},
                required=["text", "audio"]))},
     "/api/manage/announce": {"post": op(
         "Speak a free announcement now (the whole hall hears it)", who=MANAGER, status="201", ok="Event", tag="manage",
-        body=obj({"text": text(MAX_FREE_TEXT_LENGTH, example="Loket 3 istirahat sebentar.")},
+        body=obj({"text": text(MAX_FREE_TEXT_LENGTH, example="Loket 3 istirahat sebentar."),
+                  "zone": nullable(_ZONE_NAME | {"description": "speaker zone; absent or null: all zones"})},
                  required=["text"]))},
+    "/api/manage/zones": {
+        "get": _get("Speaker zones of counters and display profiles", who=MANAGER, ok="Zones", tag="manage"),
+        "put": op("Set the speaker zones of counters and/or display profiles (a part sent replaces "
+                  "that part; one left out of it goes back to the main zone)", who=MANAGER, ok="Zones",
+                  tag="manage", body=obj({"counters": {"type": "object", "additionalProperties": _ZONE_NAME,
+                                                       "description": "counter id -> zone"},
+                                          "profiles": {"type": "object", "additionalProperties": _ZONE_NAME,
+                                                       "description": "display profile name -> zone"}},
+                                         closed=True))},
     "/api/manage/schedule": {
         "get": _get("Scheduled announcements", who=SUPERVISOR, tag="manage",
                     ok=obj({"schedule": array(ref("Schedule"))}, required=["schedule"])),
@@ -477,6 +551,73 @@ PATHS: dict[str, dict[str, dict]] = {
         "Revoke an API token: refused from now on, kept in the list", who=MANAGER, tag="manage",
         ok=_API_TOKEN, params=[id_param("id", "token id")])},
 
+    # ---- paired devices (TVs, kiosks, survey tablets) and log-in lockouts ---------------------
+    "/api/devices/pairing": {"post": op(
+        "This browser asks to be paired; shows the code a manager types in the console", tag="devices",
+        description="Sets the device cookie on the first call.",
+        body=obj({"kind": {"enum": list(DEVICE_KINDS)}, "name": nullable({"type": "string", "maxLength": 60})},
+                 required=["kind"], closed=True),
+        ok=obj({"kind": {"enum": list(DEVICE_KINDS)}, "name": {"type": "string"}, "paired": {"type": "boolean"},
+                "code": nullable({"type": "string", "pattern": "^[0-9]{6}$"}),
+                "code_expires_at": nullable(_TIME)}, required=["kind", "paired"]),
+        errors=("429",))},
+    "/api/devices/me": {"get": _get(
+        "What this browser is, by its device cookie", tag="devices", errors=("429",),
+        ok=obj({"paired": {"type": "boolean"}, "kind": nullable({"enum": list(DEVICE_KINDS)}),
+                "name": nullable({"type": "string"})}, required=["paired", "kind", "name"]))},
+    "/api/manage/devices": {"get": _get(
+        "Paired and revoked devices (waiting ones show their code only on their own screen)",
+        who=MANAGER, tag="devices", ok=obj({"devices": array(ref("Device"))}, required=["devices"]))},
+    "/api/manage/devices/pair": {"post": op(
+        "Pair the device showing this code", who=MANAGER, status="201", ok="Device", tag="devices",
+        body=obj({"code": {"type": "string", "pattern": "^[0-9 ]+$", "example": "012345"},
+                  "name": text(60, example="TV Lobi")}, required=["code", "name"]),
+        errors=("404",))},
+    "/api/manage/devices/{id}": {
+        "patch": op("Rename a device", who=MANAGER, ok="Device", tag="devices",
+                    params=[id_param("id", "device id")],
+                    body=obj({"name": text(60)}, required=["name"])),
+        "delete": op("Revoke a device: it shows the pairing code again", who=MANAGER, ok="Ok",
+                     tag="devices", params=[id_param("id", "device id")])},
+    "/api/manage/lockouts": {"get": _get(
+        "Names and addresses locked out of logging in after failed attempts", who=MANAGER, tag="access",
+        ok=obj({"lockouts": array(obj({"key": {"type": "string"}, "kind": {"enum": ["account", "address"]},
+                                       "value": {"type": "string"}, "failures": _COUNT,
+                                       "locked_until": _TIME},
+                                      required=["key", "kind", "value", "locked_until"]))},
+               required=["lockouts"]))},
+    "/api/manage/lockouts/lift": {"post": op(
+        "Lift a lock before it runs out", who=MANAGER, ok="Ok", tag="access",
+        body=obj({"key": {"type": "string", "pattern": "^(user|addr):", "maxLength": 120,
+                          "example": "user:siti", "description": "as listed"}}, required=["key"]),
+        errors=("404",))},
+
+    # ---- kiosks and their printers -----------------------------------------------------------------
+    "/api/kiosk/printer": {"get": _get("This kiosk's printer and what it last said", who=DEVICE,
+                                       ok="Printer", tag="kiosk")},
+    "/api/kiosk/reprint": {"post": op(
+        "Print this kiosk's slip once more (its own jobs, at most 3 times)", who=DEVICE, status="201",
+        ok="PrintAnswer", tag="kiosk", errors=("404",),
+        body=obj({"job": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}, required=["job"], closed=True))},
+    "/api/manage/kiosks": {"get": _get(
+        "Paired kiosks: connected?, printer, paper state, last ticket; and the slip's footer",
+        who=MANAGER, tag="manage",
+        ok=obj({"kiosks": array(ref("Kiosk")), "footer": {"type": "string"}}, required=["kiosks", "footer"]))},
+    "/api/manage/kiosks/{id}/printer": {"put": op(
+        "Set a kiosk's printer: network (host[:port]), usb (vendor:product or /dev/usb/lp0), serial "
+        "(/dev/ttyUSB0[:baud]), browser or none; paper 58 or 80 mm", who=MANAGER, ok="Printer", tag="manage",
+        params=[id_param("id", "device id of a paired kiosk")],
+        body=obj({"kind": {"enum": _PRINTER_KINDS}, "address": {"type": "string", "maxLength": 120},
+                  "paper": {"enum": [58, 80], "default": 80}}, required=["kind"], closed=True))},
+    "/api/manage/kiosks/{id}/test-print": {"post": op(
+        "Print a test page on a kiosk's ESC/POS printer", who=MANAGER, status="201", tag="manage",
+        params=[id_param("id", "device id of a paired kiosk")], errors=("400",),  # browser/none: no
+        ok=obj({"job": {"type": "integer"}, "state": {"const": "queued"}}, required=["job", "state"]))},
+    "/api/manage/slip": {"put": op(
+        "The footer printed under every ticket", who=MANAGER, tag="manage",
+        ok=obj({"footer": {"type": "string"}}, required=["footer"]),
+        body=obj({"footer": {"type": "string", "maxLength": 300}}, required=["footer"], closed=True))},
+
     # ---- outside /api ------------------------------------------------------------------------
     "/healthz": {"get": {
         "summary": "Can the hall write, is there disk space, can it speak (for a monitor)",
@@ -486,6 +627,171 @@ PATHS: dict[str, dict[str, dict]] = {
                       "503": {"description": "fail: the database cannot be written",
                               "content": {"application/json": {"schema": ref("Health")}}}}}},
 }
+
+
+# ---- Survei Kepuasan Masyarakat (signage/web/survey.py) -----------------------------------------
+def _survey_paths() -> tuple[dict, dict]:
+    from ..survey.ikm import ELEMENTS
+    from ..survey.questionnaire import PROFILE
+    from ..survey.surveys import DISPLAY_MODES, MAX_COMMENT, PERIODS
+    number = nullable({"type": "number"})
+    mutu = nullable({"enum": ["A", "B", "C", "D"]})
+    unit = {"respondents": _COUNT, "population": _COUNT, "min_sample": _COUNT,
+            "sample_ok": {"type": "boolean"}, "index": number, "ikm": number, "mutu": mutu,
+            "kinerja": nullable({"type": "string"}), "weight": number,
+            "elements": array(obj({"code": {"enum": list(ELEMENTS)}, "respondents": _COUNT, "total": _COUNT,
+                                   "nrr": number, "weighted": number, "weakest": {"type": "boolean"}},
+                                  required=["code", "respondents", "total", "nrr", "weighted", "weakest"]))}
+    unit_required = ["respondents", "population", "min_sample", "sample_ok", "ikm", "mutu", "elements"]
+    comment = obj({"id": {"type": "integer"}, "day": _DAY, "submitted_at": _TIME, "service": {"type": "string"},
+                   "service_name": {"type": "string"}, "counter": nullable({"type": "string"}),
+                   "comment": {"type": "string"}, "score": number, "followed_up_at": nullable(_TIME),
+                   "followed_up_by": nullable({"type": "string"}), "reply": nullable({"type": "string"}),
+                   "replied_at": nullable(_TIME)},
+                  required=["id", "day", "service", "comment", "followed_up_at", "reply"])
+    question = obj({"code": {"enum": list(ELEMENTS)}, "u": {"type": "string"}, "label": {"type": "string"},
+                    "question": {"type": "string"}, "answers": array({"type": "string"}, minItems=4, maxItems=4)},
+                   required=["code", "question", "answers"])
+    schemas = {
+        "SurveyUnit": obj(unit, required=unit_required),
+        "SurveyComment": comment,
+        "SurveyQuestion": question,
+        "SurveyTicket": obj({"ticket": {"type": "string"}, "service": {"type": "string"},
+                             "service_name": {"type": "string"}, "counter": nullable({"type": "string"}),
+                             "expired": {"type": "boolean"}, "answered": {"type": "boolean"},
+                             "reply": nullable({"type": "string"}), "questions": array(ref("SurveyQuestion"))},
+                            required=["ticket", "service", "expired", "answered", "questions"]),
+        "SurveyReport": obj({
+            "from": _DAY, "to": _DAY, "scope": {"type": "object"},
+            "elements": array(obj({"code": {"enum": list(ELEMENTS)}, "u": {"type": "string"},
+                                   "label": {"type": "string"}, "label_en": {"type": "string"}},
+                                  required=["code", "u", "label"])),
+            "summary": {"allOf": [ref("SurveyUnit"), obj({"profile": {"type": "object"}}, required=["profile"])]},
+            "services": array({"allOf": [ref("SurveyUnit"), obj({"code": {"type": "string"}, "name": {"type": "string"},
+                                                                "hidden": array({"enum": list(ELEMENTS)})},
+                                                               required=["code", "name"])]}),
+            "counters": array({"allOf": [ref("SurveyUnit"), obj({"id": {"type": "integer"}, "name": {"type": "string"}},
+                                                               required=["id", "name"])]}),
+            "trend": array(obj({"month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                                "respondents": _COUNT, "ikm": number, "mutu": mutu},
+                               required=["month", "respondents", "ikm", "mutu"]))},
+            required=["from", "to", "scope", "elements", "summary", "services", "counters", "trend"]),
+    }
+    report_params = [
+        {"name": "period", "in": "query", "required": False,
+         "description": "day, month, semester (Jan–Jun, Jul–Dec) around `date`, or range `from`–`to`; "
+                        "default: the month of `date`, or range when `from` is given",
+         "schema": {"enum": list(PERIODS)}},
+        {"name": "date", "in": "query", "required": False, "description": "a service day in the period (default today)",
+         "schema": {"type": "string", "format": "date", "example": "2026-11-27"}},
+        {"name": "from", "in": "query", "required": False, "description": "first service day (period range)",
+         "schema": {"type": "string", "format": "date", "example": "2026-07-01"}},
+        {"name": "to", "in": "query", "required": False, "description": "last service day (period range); at most 366 days",
+         "schema": {"type": "string", "format": "date", "example": "2026-12-31"}},
+        str_param("service", "A", "one agency (a supervisor always gets their own)", where="query"),
+    ]
+    counter_param = {"name": "counter", "in": "query", "required": False, "description": "one counter (id)",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    answer = {"type": "integer", "minimum": 1, "maximum": 4}
+    profile = {field: nullable({"enum": list(options)}) for field, options in PROFILE.items()}
+    current = op("The ticket just finished at this counter, with its survey token, link and QR",
+                 who="the counter's paired survey tablet, its staff, or a manager", tag="survey", read=True,
+                 errors=("429",), params=[id_param("id", "counter id")],
+                 description="`ticket` is null when nothing was finished there in the last 30 minutes or "
+                             "it was already answered.",
+                 ok=obj({"ticket": nullable({"type": "string"}), "counter": {"type": "string"},
+                         "service": {"type": "string"}, "service_name": {"type": "string"},
+                         "finished_at": _TIME, "token": {"type": "string"}, "expires_at": _TIME,
+                         "url": {"type": "string"}, "qr": {"type": "string", "description": "SVG data URI"}},
+                        required=["ticket", "counter"]))
+    current["security"] = [{"bearer": []}, {"session": []}, {"device": []}]
+    paths = {
+        "/api/survey/tickets/{token}": {"get": _get(
+            "A survey link: its ticket, whether it was answered (and the reply), the questionnaire",
+            tag="survey", ok="SurveyTicket", errors=("429",),
+            params=[str_param("token", "q7Hc0m3ZkYlVbq2vX1sRtA8u", "the token in the QR shown at the counter")])},
+        "/api/survey/responses": {"post": op(
+            "Answer the survey of a served ticket: once per ticket", tag="survey", status="201",
+            errors=("404", "409", "429"),
+            description="Proof of service is the ticket's token (QR at the counter, or the counter's paired "
+                        "feedback tablet). Every element that applies to the agency must be answered 1–4; "
+                        "the profile fields and the comment are optional. A second answer for the same "
+                        "ticket, also one racing the first, is 409. Anonymous: no name or phone is taken.",
+            body=obj({"token": {"type": "string", "minLength": 1, "maxLength": 64},
+                      "answers": {"type": "object", "minProperties": 1,
+                                  "propertyNames": {"enum": list(ELEMENTS)}, "additionalProperties": answer,
+                                  "example": {code: 4 for code in ELEMENTS}},
+                      **profile, "comment": nullable({"type": "string", "maxLength": MAX_COMMENT})},
+                     required=["token", "answers"], closed=True),
+            ok=obj({"id": {"type": "integer"}, "ok": {"const": True}}, required=["id", "ok"]))},
+        "/api/survey/counters/{id}/current": {"get": current},
+        "/api/survey/report": {"get": _get(
+            "The IKM per PermenPANRB 14/2017: per element NRR and weighted NRR, index, IKM, mutu, kinerja; "
+            "per agency and counter; respondents against the minimum sample (Krejcie–Morgan); trend by month",
+            who=SUPERVISOR, tag="survey", ok="SurveyReport", params=[*report_params, counter_param])},
+        "/api/survey/report.csv": {"get": _get(
+            "The same report as CSV for Indonesian Excel (`;`, decimal comma, UTF-8 BOM)", who=SUPERVISOR,
+            tag="survey", ok={"type": "string"}, content_type="text/csv", params=[*report_params, counter_param])},
+        "/api/survey/comments": {"get": _get(
+            "Free texts (saran, pengaduan) of the period, newest first", who=SUPERVISOR, tag="survey",
+            params=[*report_params, {"name": "status", "in": "query", "required": False,
+                                     "schema": {"enum": ["all", "open", "followed"]}}],
+            ok=obj({"from": _DAY, "to": _DAY, "comments": array(ref("SurveyComment"))},
+                   required=["from", "to", "comments"]))},
+        "/api/survey/comments/{id}": {"patch": op(
+            "Mark a free text followed up, or answer it (an answer also marks it followed up)",
+            who=SUPERVISOR, tag="survey", ok="SurveyComment", params=[id_param("id", "response id")],
+            body=obj({"followed_up": {"type": "boolean"},
+                      "reply": nullable({"type": "string", "maxLength": MAX_COMMENT})},
+                     closed=True, minProperties=1))},
+        "/api/survey/settings": {"get": _get(
+            "The questionnaire's wording, the elements hidden per agency, the display switch per profile",
+            who=SUPERVISOR, tag="survey",
+            ok=obj({"elements": array(ref("SurveyQuestion")),
+                    "hidden": {"type": "object", "additionalProperties": array({"enum": list(ELEMENTS)})},
+                    "displays": array(obj({"profile_id": {"type": "integer"}, "name": {"type": "string"},
+                                           "mode": {"enum": list(DISPLAY_MODES)}},
+                                          required=["profile_id", "name", "mode"]))},
+                   required=["elements", "hidden", "displays"]))},
+        "/api/survey/questions/{element}": {"put": op(
+            "Change the wording of one element (Indonesian; English optional)", who=MANAGER, tag="survey",
+            ok="SurveyQuestion",
+            params=[{"name": "element", "in": "path", "required": True, "schema": {"enum": list(ELEMENTS)}}],
+            body=obj({"question": text(300),
+                      "answers": array(text(80), minItems=4, maxItems=4, description="scores 1, 2, 3, 4"),
+                      "question_en": nullable(text(300)),
+                      "answers_en": nullable(array(text(80), minItems=4, maxItems=4))},
+                     required=["question", "answers"], closed=True))},
+        "/api/survey/hidden/{code}": {"put": op(
+            "The elements that do not apply to an agency (e.g. biaya for a free service); the IKM follows",
+            who=MANAGER, tag="survey", params=[str_param("code", "A", "agency code")],
+            ok=obj({"service": {"type": "string"}, "hidden": array({"enum": list(ELEMENTS)})},
+                   required=["service", "hidden"]),
+            body=obj({"hidden": array({"enum": list(ELEMENTS)}, maxItems=len(ELEMENTS) - 1)},
+                     required=["hidden"], closed=True))},
+        "/api/survey/displays/{id}": {"put": op(
+            "Whether a display profile shows the current IKM: off, in the running text, or as a panel",
+            who=MANAGER, tag="survey", params=[id_param("id", "display profile id")],
+            ok=obj({"profile_id": {"type": "integer"}, "name": {"type": "string"},
+                    "mode": {"enum": list(DISPLAY_MODES)}}, required=["profile_id", "name", "mode"]),
+            body=obj({"mode": {"enum": list(DISPLAY_MODES)}}, required=["mode"], closed=True))},
+        "/api/survey/display": {"get": _get(
+            "The IKM a hall display shows: this semester so far, of the profile's one agency or the hall",
+            tag="survey", errors=("429",),
+            params=[{"name": "profile", "in": "query", "required": False,
+                     "schema": {"type": "string", "maxLength": 60}}],
+            ok=obj({"mode": {"enum": list(DISPLAY_MODES)}, "name": {"type": "string"},
+                    "service": nullable({"type": "string"}), "from": _DAY, "to": _DAY,
+                    "respondents": _COUNT, "ikm": number, "mutu": mutu, "kinerja": nullable({"type": "string"}),
+                    "kinerja_en": nullable({"type": "string"})},
+                   required=["mode", "name", "respondents", "ikm", "mutu"]))},
+    }
+    return paths, schemas
+
+
+_survey_path_items, _survey_schemas = _survey_paths()
+PATHS.update(_survey_path_items)
+SCHEMAS.update(_survey_schemas)
 
 
 def spec() -> dict:
