@@ -84,6 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--hall", help="hall file, if the database is new")
     add.set_defaults(func=cmd_user_add)
 
+    db = sub.add_parser("db", help="the hall's database")
+    db_sub = db.add_subparsers(required=True, metavar="ACTION")
+    backup = db_sub.add_parser("backup", help="a consistent copy, taken while the hall runs")
+    backup.add_argument("target", help="file to write, e.g. /var/backups/signage/2026-11-30.db")
+    backup.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    backup.set_defaults(func=cmd_db_backup)
+    restore = db_sub.add_parser("restore", help="put a backup back (stop the server first)")
+    restore.add_argument("source")
+    restore.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    restore.set_defaults(func=cmd_db_restore)
+
     audio = sub.add_parser("audio", help="voice clips")
     audio_sub = audio.add_subparsers(required=True, metavar="ACTION")
     build = audio_sub.add_parser("build", help="prepare the voice library while online (gtts) or offline (espeak)")
@@ -279,6 +290,28 @@ def cmd_user_add(args) -> int:
     print(f"user {args.username} ({args.role}) created")
     if not args.password:
         print(f"password: {password}")
+    return 0
+
+
+def cmd_db_backup(args) -> int:
+    from .store.backup import BackupError, backup
+    try:
+        written = backup(db_url(args.db), Path(args.target))
+    except (BackupError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup written: {written}")
+    return 0
+
+
+def cmd_db_restore(args) -> int:
+    from .store.backup import BackupError, restore
+    try:
+        restore(db_url(args.db), Path(args.source))
+    except (BackupError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored {args.source} into {args.db}")
     return 0
 
 
