@@ -77,7 +77,9 @@ class Server(ServerProcess):
     def __init__(self, mode: str, workdir: Path):
         # --audio-dir keeps the speech cache out of the project's audio/ directory.
         super().__init__(workdir / "hall.db", mode, HALL,
-                         extra_args=("--audio-dir", str(workdir / "audio")))
+                         extra_args=("--audio-dir", str(workdir / "audio"),
+                                     # all N screens come from 127.0.0.1 here, not from N TVs
+                                     "--max-connections-per-address", "100000"))
         self.ps: psutil.Process | None = None
 
     def start(self, timeout: float = 60) -> "Server":
@@ -253,7 +255,8 @@ class Displays:
 
 # --------------------------------------------------------------------------- load phases
 
-async def issue_tickets(url: str, codes: list[str], workers: int, timeout: float) -> dict:
+async def issue_tickets(url: str, codes: list[str], workers: int, timeout: float,
+                        kiosk_token: str) -> dict:
     statuses: dict[int, int] = {}
     latencies: list[float] = []
     next_index = 0
@@ -266,7 +269,8 @@ async def issue_tickets(url: str, codes: list[str], workers: int, timeout: float
             next_index += 1
             t0 = time.perf_counter()
             try:
-                async with session.post(url + "/api/tickets", json={"service": code}, timeout=cto) as r:
+                async with session.post(url + "/api/tickets", json={"service": code}, timeout=cto,
+                                        headers={"Authorization": f"Bearer {kiosk_token}"}) as r:
                     await r.read()
                     statuses[r.status] = statuses.get(r.status, 0) + 1
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -440,7 +444,8 @@ async def run_one(mode: str, n: int, args, result: dict) -> None:
             cpu0 = server.cpu_s()
             t0 = time.perf_counter()
             sampler.phase = "tickets"
-            result["tickets"] = await issue_tickets(server.url, codes, args.workers, args.request_timeout)
+            result["tickets"] = await issue_tickets(server.url, codes, args.workers, args.request_timeout,
+                                                    server.kiosk_token)  # tickets need a kiosk (issue 8)
             log(f"{mode}/{n}: {result['tickets']['ok']} tickets in {result['tickets']['elapsed_s']:.1f}s "
                 f"({result['tickets']['per_s']:.0f}/s); statuses {result['tickets']['statuses']}")
             sampler.phase = "issued-drain"

@@ -54,6 +54,10 @@ def _text(value: object, field: str, *, max_len: int, required: bool = True) -> 
     return value
 
 
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # True is an int to Python
+
+
 class HallAdmin:
     def __init__(self, hall: HallService, accounts: Accounts):
         self.hall = hall
@@ -189,8 +193,10 @@ class HallAdmin:
         if role != "staff":
             self.require_manager(actor)
         counters = data.get("counters", [])
-        if not isinstance(counters, list) or not all(isinstance(c, int) for c in counters):
+        if not isinstance(counters, list) or not all(_is_id(c) for c in counters):
             raise InvalidRequest("counters: daftar nomor id loket.")
+        if data.get("service") is not None and not isinstance(data["service"], str):
+            raise InvalidRequest("service: kode layanan (teks).")
         self._check_counters_in_scope(actor, counters)
         try:
             user_id = self.accounts.add_user(
@@ -198,7 +204,7 @@ class HallAdmin:
                 data.get("password") if isinstance(data.get("password"), str) else "",
                 role, full_name=_text(data.get("full_name", ""), "Nama", max_len=80, required=False),
                 counter_ids=counters,
-                service_code=data.get("service") if isinstance(data.get("service"), str) else None)
+                service_code=data.get("service"))
         except AccountError as exc:
             raise InvalidRequest(str(exc)) from exc
         with self.db.write() as s:
@@ -233,7 +239,7 @@ class HallAdmin:
                 self.accounts.end_sessions_in(s, user.id)
             if "counters" in data:
                 ids = data["counters"]
-                if not isinstance(ids, list) or not all(isinstance(c, int) for c in ids):
+                if not isinstance(ids, list) or not all(_is_id(c) for c in ids):
                     raise InvalidRequest("counters: daftar nomor id loket.")
                 self._check_counters_in_scope(actor, ids)
                 counters = [s.get(t.Counter, c) for c in ids]
@@ -352,19 +358,24 @@ class HallAdmin:
         self._set(actor, "speech", speech)
         return speech
 
-    def announce(self, actor: Principal, text: object) -> dict:
-        """A free announcement spoken now, through the same queue as the calls. The whole hall
-        hears it, so only a manager may make one (supervisors' zones come later)."""
+    def announce(self, actor: Principal, text: object, zone: object = None) -> dict:
+        """A free announcement spoken now, through the same queue as the calls, in one speaker
+        zone (zones.py) or, `zone` None, in all. Only a manager may make one."""
         from .speech.sentence import TemplateError, free_text_sentence
+        from .zones import zone_name
         self.require_manager(actor)
         message = _text(text, "Pengumuman", max_len=300)
         try:
             free_text_sentence(message)
         except TemplateError as exc:
             raise InvalidRequest(str(exc)) from exc
+        payload = {"message": message}
+        if zone is not None:
+            payload["zone"] = zone_name(zone)
         with self.db.write() as s:
-            self._log(s, actor, "announce", text=message)
-        return self.hall.record_event("announce", {"message": message})
+            self._log(s, actor, "announce", text=message,
+                      **({"zone": payload["zone"]} if "zone" in payload else {}))
+        return self.hall.record_event("announce", payload)
 
     def list_schedule(self) -> list[dict]:
         with self.db.read() as s:

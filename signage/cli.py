@@ -107,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def db_url(value: str) -> str:
+    """A SQLite file's path, or a URL. A plain libpq URL (postgresql://, postgres://) means
+    psycopg 3, the driver of the `postgres` extra, not SQLAlchemy's default psycopg2."""
+    for plain in ("postgresql://", "postgres://"):
+        if value.startswith(plain):
+            return "postgresql+psycopg://" + value.removeprefix(plain)
     if "://" in value:
         return value
     Path(value).resolve().parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +128,10 @@ def _patch(async_mode: str) -> None:
         warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
         import eventlet
         eventlet.monkey_patch()
+        # psycopg waits for PostgreSQL in C unless told otherwise (it notices gevent by itself):
+        # under eventlet that would stop every greenlet of the process while a query runs.
+        # eventlet's green select() waits through the hub, for any number of descriptors.
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
 
 def _hall_service(args):
@@ -190,7 +199,10 @@ def _storage_problem(db: str) -> str | None:
         url = db_url(db)
     except OSError as exc:  # its directory cannot even be created
         return f"error: database {db} is read-only / cannot be written: {exc.strerror or exc}"
-    database = Database(url)
+    try:
+        database = Database(url)
+    except ImportError as exc:  # PostgreSQL without its driver (Database names the extra)
+        return f"error: {exc}"
     try:
         return startup_problem(database)
     finally:
@@ -318,6 +330,7 @@ def cmd_db_restore(args) -> int:
 def cmd_audio_build(args) -> int:
     from .speech.build import build_audio
     from .speech.hall_speaker import DEFAULTS
+    from .speech.lexicon import Lexicon
     from .web import PROJECT_ROOT
     _, service = _hall_service(args)
     speech = {**DEFAULTS, **(service.settings().get("speech") or {})}
@@ -325,7 +338,8 @@ def cmd_audio_build(args) -> int:
     result = build_audio(args.engine, audio_dir, [c["name"] for c in service.counters()],
                          progress=sys.stdout.isatty(),
                          templates=[speech["template"], *speech["service_templates"].values()],
-                         services=[s["name"] for s in service.services()])
+                         services=[s["name"] for s in service.services()],
+                         lexicon=Lexicon(speech["lexicon"]))
     print(result["message"])
     return 0 if result["ok"] else 1
 

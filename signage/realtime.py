@@ -133,6 +133,26 @@ class DisplayNamespace(Namespace):
             hook(seq, device.name)
         self._presence_changed()
 
+    def on_speaking(self, data):
+        """A paired speaker starts an announcement (`seq`; None: it fell silent) with `waiting`
+        (the seqs still to play): relayed to every screen as `speaking` {zone, now, waiting}, so
+        screens without a voice light the same call (display.js). No seq of its own: it is not
+        part of the hall's history."""
+        from .zones import zone_name
+        if self._speaker(request.sid) is None or not isinstance(data, dict):
+            return
+        seq, waiting = data.get("seq"), data.get("waiting", [])
+        if seq is not None and not _small_id(seq):
+            return
+        if not isinstance(waiting, list) or len(waiting) > 50 or not all(map(_small_id, waiting)):
+            return
+        try:
+            zone = zone_name(data.get("zone"))
+        except Exception:  # InvalidRequest: a bad zone name is simply not relayed
+            return
+        self.socketio.emit("speaking", {"zone": zone, "now": seq, "waiting": waiting},
+                           namespace=self.namespace)
+
     # ---- helpers -----------------------------------------------------------------------
     def anonymous_count(self) -> int:
         return sum(1 for sid in self._clients if not self.presence.has(sid))
@@ -206,6 +226,7 @@ EVENT_RATES = {            # per connection
     "hello": Rate(burst=3, per_second=1 / 30),
     "sound": Rate(burst=5, per_second=1),
     "played": Rate(burst=10, per_second=2),
+    "speaking": Rate(burst=10, per_second=2),
 }
 OTHER_EVENTS = Rate(burst=5, per_second=1)
 ADDRESS_EVENTS = Rate(burst=60, per_second=20)   # all connections of one address together
@@ -227,6 +248,10 @@ class _Client:
             if bucket is None:
                 bucket = self.buckets[key] = TokenBucket(EVENT_RATES.get(key, OTHER_EVENTS))
         return bucket.take()
+
+
+def _small_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 31
 
 
 def device_room(device_id: int) -> str:
@@ -314,6 +339,7 @@ class Broadcaster:
         self.socketio = socketio
         self.hall = hall
         self.enrichers: list[Enricher] = []
+        self.relays: list[Callable[[dict], None]] = []   # after each emit (the phones' rooms, web/visitor.py)
         self._wake = socketio.server.eio.create_event()
         self._last_sent: int | None = None   # read from the database by catch_up()
         self._task = None
@@ -365,8 +391,13 @@ class Broadcaster:
                     event = event | {"stale": True}
                 event = self._enrich(event)
                 self.socketio.emit(event["type"], event, namespace=NAMESPACE)
+                for relay in self.relays:
+                    relay(event)
                 self._last_sent = event["seq"]
                 sent += 1
+            # Let the screens' writers send the frames before the position's write (a blocking
+            # SQLite commit with fsync); a crash in between still sends the batch again.
+            time.sleep(0)
             self.hall.save_broadcast_position(self._last_sent)
 
     def _enrich(self, event: dict) -> dict:

@@ -6,6 +6,7 @@ change and its numbered event are committed together, and only then are the even
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from . import queue
 from .hall import HallSpec
 from .queue import TicketStatus, CounterState
+from .queue import opening
 from .store import Database
 from .store import tables as t
 
@@ -78,7 +80,10 @@ class HallService:
         if s is None:
             with self.db.read() as s:
                 return self.settings(s)
-        stored = {row.key: row.value for row in s.scalars(select(t.Setting))}
+        # The broadcaster's position shares the table but is no setting: it moves after every
+        # event, a moment after the change's answer (the console's settings changed by themselves).
+        stored = {row.key: row.value for row in s.scalars(select(t.Setting).where(
+            t.Setting.key != BROADCAST_KEY))}
         return {**DEFAULT_SETTINGS, **stored}
 
     # ---- kiosk ------------------------------------------------------------------------
@@ -91,8 +96,8 @@ class HallService:
         if not isinstance(priority, bool):
             raise InvalidRequest("Field 'priority' harus true atau false.")
         now = self.clock()
-        key = f"ticket:{idempotency_key}" if idempotency_key else None
-        with self.db.write() as s:
+        key = _reply_key(f"ticket:{idempotency_key}") if idempotency_key else None
+        with self.db.write(events=True) as s:
             if key:
                 replay = s.get(t.IdempotentReply, key)
                 if replay and now - replay.created_at < IDEMPOTENCY_WINDOW:
@@ -125,8 +130,8 @@ class HallService:
         if action not in COUNTER_ACTIONS:
             raise InvalidRequest(f"Aksi tidak dikenal: {action}")
         now = self.clock()
-        key = f"{counter_id}:{action}:{idempotency_key}" if idempotency_key else None
-        with self.db.write() as s:
+        key = _reply_key(f"{counter_id}:{action}:{idempotency_key}") if idempotency_key else None
+        with self.db.write(events=True) as s:
             if key:
                 replay = s.get(t.IdempotentReply, key)
                 if replay and now - replay.created_at < IDEMPOTENCY_WINDOW:
@@ -157,9 +162,12 @@ class HallService:
         if counter.current_ticket_id:
             events += self._close_current(s, counter, now, day, settings, staff_id)
         service_ids = [sv.id for sv in counter.services]
+        # Lock the waiting tickets only (OF tickets): Ticket.service comes along in the same
+        # query by an outer join, and PostgreSQL cannot lock the nullable side of an outer join.
+        # The agencies are only read here.
         rows = s.scalars(select(t.Ticket).where(
             t.Ticket.status == TicketStatus.WAITING, t.Ticket.day == day,
-            t.Ticket.service_id.in_(service_ids)).with_for_update()).all()
+            t.Ticket.service_id.in_(service_ids)).with_for_update(of=t.Ticket)).all()
         by_id = {row.id: row for row in rows}
         chosen = by_id[queue.pick_next(
             queue.Ticket(id=r.id, number=r.number, service_code=r.service.code,
@@ -265,7 +273,9 @@ class HallService:
                 "now": now.isoformat(),
                 "day": day.isoformat(),
                 "hall": {"name": settings["hall_name"], "timezone": settings["timezone"],
-                         "logo": _media_url(settings.get("hall_logo"))},
+                         "logo": _media_url(settings.get("hall_logo")),
+                         "hours": opening.weekly_hours(settings["hours"]),
+                         "holidays": _upcoming(settings["holidays"], day)},
                 "services": self._services_view(s, now, day, settings),
                 "counters": [self._counter_dict(s, c) for c in self._counters(s)],
                 "last_calls": [c.payload | {"seq": c.seq} for c in calls
@@ -445,6 +455,7 @@ class HallService:
                           "logo": _media_url(sv.logo), "daily_limit": sv.daily_limit,
                           "hours": sv.hours, "closed_until": sv.closed_until and sv.closed_until.isoformat(),
                           "open": open_, "closed_reason": reason,
+                          "opens": None if open_ else _opens(sv, day, settings, now, reason),
                           "waiting": waiting.get(sv.id, 0)})
         return views
 
@@ -470,7 +481,9 @@ class HallService:
 
     def _event(self, s, type_, now, day, settings, *, ticket=None, counter=None, service=None,
                staff_id=None, **extra) -> dict:
-        """Append the numbered event in this transaction and return what the screens get."""
+        """Append the numbered event in this transaction and return what the screens get.
+        Its seq comes from Database.next_event_seq: gap-free and in commit order, on PostgreSQL
+        too, provided the transaction was opened with `db.write(events=True)`."""
         s.flush()
         service = service or (ticket.service if ticket else None)
         waiting = self._waiting(s, day)
@@ -485,7 +498,8 @@ class HallService:
                         s.execute(select(t.Service.id, t.Service.code)).all()},
             **extra,
         }
-        row = t.Event(type=type_, at=now, ticket_id=ticket.id if ticket else None,
+        row = t.Event(seq=self.db.next_event_seq(s), type=type_, at=now,
+                      ticket_id=ticket.id if ticket else None,
                       counter_id=counter.id if counter else None, staff_id=staff_id,
                       payload=payload)
         s.add(row)
@@ -495,8 +509,9 @@ class HallService:
     def record_event(self, type_: str, payload: dict) -> dict:
         """A numbered event that is not a queue change (settings, running text, hall edits)."""
         now = self.clock()
-        with self.db.write() as s:
-            row = t.Event(type=type_, at=now, payload={"type": type_, "at": now.isoformat(), **payload})
+        with self.db.write(events=True) as s:
+            row = t.Event(seq=self.db.next_event_seq(s), type=type_, at=now,
+                          payload={"type": type_, "at": now.isoformat(), **payload})
             s.add(row)
             s.flush()
             event = row.payload | {"seq": row.seq}
@@ -504,11 +519,41 @@ class HallService:
         return event
 
 
+def _reply_key(key: str) -> str:
+    """The stored form of an idempotency key: its SHA-256, 64 characters whatever the client
+    sent. The kiosk's own name and a 100-character key can pass the column's 120, which SQLite
+    never checks and PostgreSQL refuses (a 500 instead of the ticket)."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _manual_closure(service, day) -> str | None:
     """The reason a person closed the service, unless it was only for a day that has passed."""
     if service.closed_until is None or day <= service.closed_until:
         return service.closed_reason
     return None
+
+
+def _opens(service, day, settings, now, reason) -> dict | None:
+    """When a closed service opens next (hours, holidays, "rest of today", a used-up quota), in
+    both languages for the kiosk; None when only a person can open it again."""
+    if service.closed_reason and _manual_closure(service, day) and service.closed_until is None:
+        return None
+    through = service.closed_until if _manual_closure(service, day) else None
+    if reason and reason.startswith("Kuota"):
+        through = day
+    moment = opening.next_opening(now, settings["timezone"], service.hours or settings["hours"],
+                                  settings["holidays"], closed_through=through)
+    if moment is None:
+        return None
+    return {"at": moment.isoformat(), "id": opening.describe(moment, settings["timezone"], "id"),
+            "en": opening.describe(moment, settings["timezone"], "en")}
+
+
+def _upcoming(holidays: dict, day, days: int = 45) -> list[dict]:
+    """Holidays from today on, for the visitors' hours panel."""
+    last = (day + timedelta(days=days)).isoformat()
+    return [{"date": d, "name": name} for d, name in sorted(holidays.items())
+            if day.isoformat() <= d <= last]
 
 
 def _media_url(filename: str | None) -> str | None:

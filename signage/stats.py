@@ -4,6 +4,7 @@ Plain Python over ticket facts, so the figures can be checked by hand against a 
 Definitions (hall time):
 - issued: tickets taken at the kiosk for the service (its issuing service, even if transferred);
 - served / skipped: tickets finished / dropped as no-show, under the service that ended them;
+- cancelled: tickets the visitor took out of the queue on their phone (visitor.py);
 - waiting: tickets still in the queue of that service;
 - wait time: from issue to the ticket's first call; service time: from its last call to finish.
 """
@@ -60,6 +61,8 @@ def compute(tickets: list[TicketFacts], services: list[str], counters: list[str]
                 end["_service"].append((tk.finished_at - tk.called_at).total_seconds())
         elif tk.status == "no_show":
             end["skipped"] += 1
+        elif tk.status == "cancelled":      # the visitor left the queue from their phone
+            end["cancelled"] += 1
         elif tk.status == "waiting":
             end["waiting"] += 1
         if tk.counter:
@@ -79,13 +82,14 @@ def compute(tickets: list[TicketFacts], services: list[str], counters: list[str]
     for row in per_counter.values():
         service = row.pop("_service")
         counters_out.append(row | {"service_seconds": _summary(service)})
-    totals = {key: sum(r[key] for r in services_out) for key in ("issued", "served", "skipped", "waiting")}
+    totals = {key: sum(r[key] for r in services_out) for key in ("issued", "served", "skipped", "cancelled",
+                                                                    "waiting")}
     return {"services": services_out, "counters": counters_out, "totals": totals,
             "per_hour": [{"hour": h, "issued": per_hour.get(h, 0)} for h in range(24)]}
 
 
 def _blank(code: str) -> dict:
-    return {"code": code, "issued": 0, "served": 0, "skipped": 0, "waiting": 0, "_wait": [], "_service": []}
+    return {"code": code, "issued": 0, "served": 0, "skipped": 0, "cancelled": 0, "waiting": 0, "_wait": [], "_service": []}
 
 
 def _blank_counter(name: str) -> dict:

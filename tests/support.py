@@ -28,7 +28,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def signage_cli(*args: str, db: Path) -> str:
+def signage_cli(*args: str, db: Path | str) -> str:
     """Run the real CLI and return its stdout."""
     result = subprocess.run([sys.executable, "-m", "signage", *args, "--db", str(db),
                              "--hall", str(ALWAYS_OPEN_HALL)],
@@ -37,11 +37,18 @@ def signage_cli(*args: str, db: Path) -> str:
     return result.stdout
 
 
+def is_url(db: Path | str) -> bool:
+    return "://" in str(db)
+
+
 class ServerProcess:
     """`signage run` as a child process: start, kill -9, start again on the same database."""
 
-    def __init__(self, db: Path, async_mode: str = DEFAULT_ASYNC_MODE, hall: Path = ALWAYS_OPEN_HALL,
-                 extra_args: tuple[str, ...] = ()):
+    def __init__(self, db: Path | str, async_mode: str = DEFAULT_ASYNC_MODE,
+                 hall: Path = ALWAYS_OPEN_HALL, extra_args: tuple[str, ...] = (),
+                 log_path: Path | None = None):
+        """`db`: a SQLite file's path, or a database URL (postgresql+psycopg://...). With a URL,
+        give `log_path`: the log, and the uploaded media beside it, go into its folder."""
         self.db = db
         self.async_mode = async_mode
         self.hall = hall
@@ -51,11 +58,21 @@ class ServerProcess:
         self.manager_password: str | None = None
         self._kiosk_token: str | None = None
         self._manager_token: str | None = None
-        self.log_path = db.with_suffix(".log")
+        if log_path is None:
+            assert not is_url(db), "a server on a database URL needs a log_path"
+            log_path = Path(db).with_suffix(".log")
+        self.log_path = log_path
+        # SQLite keeps the uploaded media beside the database file; a URL has no folder.
+        self.media_args = ("--media-dir", str(log_path.with_suffix(".media"))) if is_url(db) else ()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def db_url(self) -> str:
+        """The database as SQLAlchemy names it, for a test that reads it (signage.store.Database)."""
+        return str(self.db) if is_url(self.db) else f"sqlite:///{Path(self.db).resolve()}"
 
     def start(self, timeout: float = 30) -> "ServerProcess":
         self.log = open(self.log_path, "a")
@@ -64,7 +81,7 @@ class ServerProcess:
             [sys.executable, "-m", "signage", "run", "--host", "127.0.0.1", "--port", str(self.port),
              "--db", str(self.db), "--hall", str(self.hall), "--async-mode", self.async_mode,
              "--ticket-rate-limit", "100000 per minute", "--request-rate-limit", "100000 per minute",
-             *self.extra_args],
+             *self.media_args, *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -8,6 +8,7 @@ import time
 import wave
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import requests
 
 from signage.accounts import Accounts, Principal
@@ -16,6 +17,8 @@ from signage.hall import load_hall
 from signage.service import HallService
 from signage.store import Database
 from support import DisplayClient
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_five_counters_within_a_second_are_spoken_in_order(server):
@@ -43,15 +46,24 @@ def test_five_counters_within_a_second_are_spoken_in_order(server):
         calls = [e for e in display.events if e["type"] == "called"]
         assert [c["seq"] for c in calls] == sorted(c["seq"] for c in calls)
         assert {c["counter"]["id"] for c in calls} == set(counters)
+        # The rush policy (speech/rush.py): the first call of the run in full, with the chime;
+        # the ones queued behind it without, faster, and past two waiting in the short form.
+        first, *rest = calls
+        assert first["text"].startswith("Nomor antrian ") and first["chime"] and first["rate"] == 1.0
+        assert all(not c["chime"] and c["rate"] == 1.15 for c in rest)
+        assert [c["short"] for c in calls] == [False, False, True, True, True]
         for call in calls:
             number = call["ticket"]
-            assert call["text"].startswith("Nomor antrian ") and not any(ch.isdigit() for ch in call["text"])
+            assert not any(ch.isdigit() for ch in call["text"])
+            if call["short"]:
+                assert not call["text"].startswith("Nomor antrian ") and ", loket " in call["text"]
+            # The screens always show the full sentence.
             assert call["display_text"] == f"Nomor antrian {number}, silakan menuju {call['counter']['name']}."
-            audio = requests.get(server.url + call["audio"], timeout=5)
+            audio = requests.get(server.url + call["audio"], timeout=5)   # waits while it is made
             assert audio.status_code == 200
             with wave.open(io.BytesIO(audio.content)) as clip:
                 seconds = clip.getnframes() / clip.getframerate()
-            assert 2.0 < seconds < 12.0, seconds
+            assert (1.0 if call["short"] else 2.0) < seconds < 12.0, seconds
         # A display that connects now gets the recent announcements to play, in order.
         late = DisplayClient(server.url)
         try:
@@ -133,14 +145,14 @@ def test_free_announcement_is_spoken_now(make_server):
         display.close()
 
 
-def test_scheduled_announcements_run_once_a_day_when_due(tmp_path):
+def test_scheduled_announcements_run_once_a_day_when_due(database_url):
     class Clock:
         now = datetime(2026, 11, 30, 3, 59, tzinfo=timezone.utc)  # 11:59 WITA, Monday
 
         def __call__(self):
             return self.now
     clock = Clock()
-    db = Database(f"sqlite:///{tmp_path / 'sched.db'}")
+    db = Database(database_url)
     db.create_all()
     hall = HallService(db, clock=clock)
     hall.seed(load_hall())

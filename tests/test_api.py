@@ -6,15 +6,20 @@ import requests
 
 from support import ASYNC_MODES, ServerProcess
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture(scope="module", params=ASYNC_MODES)
-def srv(request, tmp_path_factory):
-    server = ServerProcess(tmp_path_factory.mktemp(request.param) / "api.db", request.param).start()
+def srv(request, tmp_path_factory, databases, backend):
+    folder = tmp_path_factory.mktemp(request.param)
+    db = databases.new(backend, folder, "api")
+    server = ServerProcess(db, request.param, log_path=folder / "api.log").start()
     server.counter1 = server.token("counter", 1)
     server.counter2 = server.token("counter", 2)
     server.manager = server.token("manager")
     yield server
     server.stop()
+    databases.drop(db)
 
 
 def state(srv):
@@ -121,6 +126,18 @@ def test_double_tap_with_idempotency_key_calls_one_ticket(srv):
     assert by_body.json()["ticket"] == again.json()["ticket"] != a.json()["ticket"]
     waiting = {s["code"]: s["waiting"] for s in state(srv)["services"]}
     assert waiting["H"] == 0
+
+
+def test_the_longest_idempotency_key_gets_the_same_ticket_again(srv):
+    """100 characters, the most allowed: with the kiosk's name it once passed the column's 120,
+    which SQLite never checks and PostgreSQL refuses (500)."""
+    headers = {"Idempotency-Key": "k" * 100}
+    first = post(srv, "/api/tickets", {"service": "G"}, token=srv.kiosk_token, headers=dict(headers))
+    again = post(srv, "/api/tickets", {"service": "G"}, token=srv.kiosk_token, headers=dict(headers))
+    assert first.status_code == again.status_code == 201, (first.text, again.text)
+    assert again.json()["number"] == first.json()["number"]
+    called = post(srv, "/api/counters/8/call-next", token=srv.token("counter", 8), headers=dict(headers))
+    assert called.status_code == 200 and called.json()["ticket"]["number"] == first.json()["number"]
 
 
 def test_openapi_documents_the_endpoints(srv):

@@ -1,7 +1,6 @@
 """kill -9 the real server in the middle of a burst of calls: nothing lost or doubled."""
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -9,8 +8,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+import pytest
 import requests
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from signage.admin import HallAdmin
 from signage.accounts import Accounts, Principal
@@ -21,11 +21,27 @@ from signage.speech.hall_speaker import HallSpeaker
 from signage.speech.voice import Voice
 from signage.store import Database
 from signage.store import tables as t
-from support import ALWAYS_OPEN_HALL, ROOT, DisplayClient, ServerProcess
+from support import ALWAYS_OPEN_HALL, ROOT, DisplayClient
+
+pytestmark = pytest.mark.both_databases
 
 
-def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
-    server = ServerProcess(tmp_path / "crash.db").start()
+def _tickets_and_calls(server) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """Read from the database as the crash left it: each ticket's status, and the `called`
+    events in seq order as (counter id, ticket number)."""
+    db = Database(server.db_url)
+    try:
+        with db.read() as s:
+            rows = dict(s.execute(select(t.Ticket.number, t.Ticket.status)).all())
+            calls = [(e.counter_id, e.payload["ticket"]) for e in s.scalars(
+                select(t.Event).where(t.Event.type == "called").order_by(t.Event.seq))]
+    finally:
+        db.dispose()
+    return rows, calls
+
+
+def test_sigkill_during_a_burst_loses_and_doubles_nothing(make_server):
+    server = make_server()
     try:
         tokens = {cid: server.token("counter", cid) for cid in (5, 6)}
         issued = [requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "E"}, timeout=5).json()["number"]
@@ -55,10 +71,8 @@ def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
         assert 30 <= len(confirmed) < len(issued), "the kill must land mid-burst"
 
         server.start()
-        with sqlite3.connect(server.db) as db:
-            rows = dict(db.execute("SELECT number, status FROM tickets"))
-            called_events = [n for (n,) in db.execute(
-                "SELECT json_extract(payload, '$.ticket') FROM events WHERE type = 'called'")]
+        rows, calls = _tickets_and_calls(server)
+        called_events = [number for _, number in calls]
         assert sorted(rows) == sorted(issued), "a ticket was lost or invented"
         assert len(called_events) == len(set(called_events)), "a ticket was called twice"
         for number in confirmed:
@@ -69,10 +83,7 @@ def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
         # After restart the screens get the same state, the queue goes on, numbering continues.
         snapshot = requests.get(server.url + "/api/state", timeout=5).json()
         current = {c["id"]: (c["ticket"] or {}).get("number") for c in snapshot["counters"]}
-        with sqlite3.connect(server.db) as db:
-            last_called = dict(db.execute(
-                "SELECT counter_id, json_extract(payload, '$.ticket') FROM events "
-                "WHERE type = 'called' ORDER BY seq"))
+        last_called = dict(calls)
         assert current[5] == last_called.get(5) and current[6] == last_called.get(6)
         nxt = requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "E"}, timeout=5).json()
         assert nxt["number"] == "E121"
@@ -86,9 +97,9 @@ def test_sigkill_during_a_burst_loses_and_doubles_nothing(tmp_path):
         server.stop()
 
 
-def test_a_call_answered_just_before_kill_9_is_announced_after_restart(tmp_path):
+def test_a_call_answered_just_before_kill_9_is_announced_after_restart(make_server):
     """call-next -> 200 -> kill -9 at once -> restart: a speaker connecting now hears the call."""
-    server = ServerProcess(tmp_path / "announce.db").start()
+    server = make_server()
     try:
         token = server.token("counter", 1)
         for trial in range(5):
@@ -133,7 +144,7 @@ class _FakeSocketIO:
         return None
 
 
-def test_catching_up_after_a_restart_speaks_fresh_calls_only(tmp_path):
+def test_catching_up_after_a_restart_speaks_fresh_calls_only(tmp_path, database_url):
     """The stale rule (realtime.Broadcaster): a call committed but not sent before a crash is sent
     on restart; older than 3 minutes it is marked stale, gets no audio and is not spoken."""
     class Clock:
@@ -142,7 +153,7 @@ def test_catching_up_after_a_restart_speaks_fresh_calls_only(tmp_path):
         def __call__(self):
             return self.now
     clock = Clock()
-    db = Database(f"sqlite:///{tmp_path / 'stale.db'}")
+    db = Database(database_url)
     db.create_all()
     hall = HallService(db, clock=clock)
     hall.seed(load_hall())

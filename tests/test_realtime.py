@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import requests
 
 from support import DisplayClient
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_snapshot_on_connect_then_called_events_in_sequence(server):

@@ -1,4 +1,5 @@
-"""The hall service against a real SQLite file: numbering, calling, concurrency, timelines."""
+"""The hall service against a real database, SQLite and PostgreSQL: numbering, calling,
+concurrency, timelines."""
 from __future__ import annotations
 
 import threading
@@ -16,6 +17,8 @@ from signage.store import tables as t
 
 MONDAY_9 = datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc)  # 09:00 WITA
 
+pytestmark = pytest.mark.both_databases
+
 
 class Clock:
     def __init__(self, now: datetime):
@@ -31,12 +34,13 @@ def clock():
 
 
 @pytest.fixture
-def hall(tmp_path, clock):
-    db = Database(f"sqlite:///{tmp_path / 'hall.db'}")
+def hall(database_url, clock):
+    db = Database(database_url)
     db.create_all()
     service = HallService(db, clock=clock)
     service.seed(load_hall())
-    return service
+    yield service
+    db.dispose()
 
 
 def counter_id(hall, name):

@@ -12,6 +12,8 @@ from signage.store import Database
 
 WITA = timezone(timedelta(hours=8))
 
+pytestmark = pytest.mark.both_databases   # the day's figures are the same on SQLite and PostgreSQL
+
 
 class Clock:
     now = datetime(2026, 11, 30, 8, 0, tzinfo=WITA)
@@ -25,9 +27,9 @@ class Clock:
 
 
 @pytest.fixture
-def day(tmp_path):
+def day(database_url):
     clock = Clock()
-    db = Database(f"sqlite:///{tmp_path / 'day.db'}")
+    db = Database(database_url)
     db.create_all()
     hall = HallService(db, clock=clock)
     hall.seed(load_hall())
@@ -65,7 +67,7 @@ def test_scripted_day_per_service(day):
     assert a["service_seconds"] == {"avg": 900.0, "p90": 1200.0}    # A001 600, B001 1200
     assert b["service_seconds"] == {"avg": None, "p90": None}
     assert all(row["issued"] == 0 for code, row in by_code.items() if code not in "AB")
-    assert result["totals"] == {"issued": 4, "served": 2, "skipped": 1, "waiting": 1}
+    assert result["totals"] == {"issued": 4, "served": 2, "skipped": 1, "cancelled": 0, "waiting": 1}
 
 
 def test_scripted_day_per_counter_and_hour(day):

@@ -178,7 +178,8 @@ class Printing:
 
     def reprint(self, device_id: int, job_id: object) -> dict:
         """The kiosk's "Cetak ulang": the same slip again, only its own, a few times at most."""
-        if not isinstance(job_id, int) or isinstance(job_id, bool) or job_id < 1:
+        # Up to 2**31 - 1, the ids' column (INTEGER): PostgreSQL refuses a larger one outright.
+        if not isinstance(job_id, int) or isinstance(job_id, bool) or not 1 <= job_id <= 2**31 - 1:
             raise PrintingError("Field 'job': nomor pekerjaan cetak.")
         now = self.clock()
         with self.db.write() as s:
@@ -313,6 +314,8 @@ def estimate_text(estimate: object) -> str | None:
     """An estimate as a ticket may carry it: text as it is, or {"min": 35, "max": 50} minutes."""
     if isinstance(estimate, str) and estimate.strip():
         return estimate.strip()[:60]
+    if isinstance(estimate, dict) and isinstance(estimate.get("text"), str) and estimate["text"].strip():
+        return estimate["text"].strip()[:60]      # estimate.py's own words ("kurang dari 5 menit")
     if isinstance(estimate, dict):
         low, high = estimate.get("min"), estimate.get("max")
         if isinstance(low, (int, float)) and isinstance(high, (int, float)):

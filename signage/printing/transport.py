@@ -5,7 +5,7 @@ and 4: online, cover, paper), sends the slip only when it can print, and asks on
 paper that runs out in the middle is noticed. Every step has a short time-out: a printer that is
 switched off, unplugged or stuck costs seconds, never the hall. These calls block: the worker
 runs network printers in a green task (eventlet/gevent sockets) and USB/serial ones in an OS
-thread (`off_loop`), never on the event loop itself.
+thread (`signage.offload.off_loop`), never on the event loop itself.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import os
 import re
 import select
 import socket
-import sys
 from dataclasses import dataclass
 
 KINDS = ("network", "usb", "serial", "browser", "none")
@@ -202,18 +201,3 @@ class _DeviceFile:
 def _reason(exc: Exception) -> str:
     text = " ".join(str(exc).split())[:120]
     return text or type(exc).__name__
-
-
-def off_loop(fn, *args):
-    """Run a blocking call in an OS thread when the server runs green (eventlet or gevent)."""
-    if "eventlet" in sys.modules:
-        import eventlet.patcher
-        if eventlet.patcher.is_monkey_patched("thread"):
-            from eventlet import tpool
-            return tpool.execute(fn, *args)
-    if "gevent" in sys.modules:
-        from gevent import monkey
-        if monkey.is_module_patched("threading"):
-            import gevent
-            return gevent.get_hub().threadpool.apply(fn, args)
-    return fn(*args)

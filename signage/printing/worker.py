@@ -3,7 +3,7 @@
 Started in create_app. It sleeps until a job is queued (Printing.wake) or one falls due again,
 then gives each printer its own green task, so one printer that is off and timing out never
 holds up another. Network printers are driven with the server's green sockets; USB and serial
-ones in an OS thread (transport.off_loop). Idle printers are asked their state every
+ones in an OS thread (signage.offload.off_loop). Idle printers are asked their state every
 PROBE_EVERY, so the console shows paper out before the next visitor finds it.
 """
 from __future__ import annotations
@@ -12,7 +12,8 @@ import logging
 from datetime import timedelta
 
 from .service import Job, Printing
-from .transport import print_slip, off_loop
+from ..offload import off_loop
+from .transport import print_slip
 
 log = logging.getLogger(__name__)
 PROBE_EVERY = timedelta(seconds=30)

@@ -11,6 +11,7 @@ class TicketStatus(StrEnum):
     CALLED = "called"      # at a counter now (called or recalled, being served)
     SERVED = "served"
     NO_SHOW = "no_show"    # skipped and dropped
+    CANCELLED = "cancelled"  # the visitor left the queue from their phone (visitor.py)
 
 
 class CounterState(StrEnum):

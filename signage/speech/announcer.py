@@ -1,4 +1,4 @@
-"""The hall-wide announcement queue: every display plays announcements in id order.
+"""The hall-wide announcement queue: every speaker plays its zone's announcements in id order.
 
 Ids are the server's event sequence numbers, so the order is decided by the
 server, not by arrival: a late-arriving lower id is still placed before higher
@@ -23,6 +23,8 @@ class Announcement:
     ticket: str | None = None
     created_at: float = field(default_factory=time.time)
     repeat: int = 1
+    rate: float = 1.0
+    zone: str | None = ""        # speaker zone (zones.py); None: every zone
 
     def __post_init__(self):
         if self.repeat not in (1, 2):

@@ -20,7 +20,7 @@ MAX_FAILURES_REPORTED = 10
 
 def build_audio(engine: str, audio_dir: Path, hall_counters: list[str], progress: bool = True, *,
                 templates: Iterable[str] = (DEFAULT_TEMPLATE,), services: Iterable[str] = (),
-                timeout: float = 8.0) -> dict:
+                timeout: float = 8.0, lexicon=None) -> dict:
     """Build the clip library for `engine` ("gtts"; "espeak" needs none and is only checked).
 
     Returns a summary: ok, message (Indonesian, for the terminal), engine,
@@ -40,7 +40,8 @@ def build_audio(engine: str, audio_dir: Path, hall_counters: list[str], progress
         raise ValueError(f"Mesin suara tidak dikenal: {engine!r}. Pilih 'gtts' atau 'espeak'.")
 
     directory = library_dir(audio_dir, "gtts")
-    phrases = library_phrases(counters=hall_counters, templates=templates, services=services)
+    phrases = library_phrases(counters=hall_counters, templates=templates, services=services,
+                              lexicon=lexicon)   # the hall's pronunciation list (speech/lexicon.py)
     summary = {"engine": "gtts", "directory": str(directory), "phrases": len(phrases)}
     if not wav.converter_available():
         return {**summary, "ok": False, "made": 0, "skipped": 0, "failed": 0, "aborted": True,

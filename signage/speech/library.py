@@ -228,19 +228,26 @@ def _phrase_and_words(spoken: str) -> list[str]:
 
 
 def library_phrases(counters: Iterable[str] = (), templates: Iterable[str] = (DEFAULT_TEMPLATE,),
-                    services: Iterable[str] = ()) -> list[str]:
+                    services: Iterable[str] = (), lexicon=None) -> list[str]:
     """Every phrase a call needs: letter names, numbers 0-999, the templates'
     fixed words, and counter and service names (whole, plus each word so a
-    renamed counter can still be assembled)."""
+    renamed counter can still be assembled), all as the pronunciation list
+    (`lexicon`, speech/lexicon.py) says them, plus each of its spoken forms and
+    the short rush form's words (sentence.SHORT_TEMPLATE)."""
+    from .lexicon import DEFAULT
+    from .sentence import SHORT_TEMPLATE
+    lex = lexicon or DEFAULT
     phrases = list(LETTER_NAMES.values())
     phrases += [number_words(n, "whole") for n in range(MAX_NUMBER_CLIP + 1)]
-    for template in templates:
+    for template in (*templates, SHORT_TEMPLATE):
         for literal, _field in _template_parts(template):
-            phrases += _phrase_and_words(spell_numbers_in_text(literal))
+            phrases += _phrase_and_words(spell_numbers_in_text(lex.apply(literal)))
     for counter in counters:
-        phrases += _phrase_and_words(spell_counter(counter))
+        phrases += _phrase_and_words(spell_counter(lex.apply(counter)))
     for service in services:
-        phrases += _phrase_and_words(spell_words(service))
+        phrases += _phrase_and_words(spell_words(lex.apply(service)))
+    for spoken in lex.words():
+        phrases += _phrase_and_words(spoken)
     unique = []
     seen = set()
     for phrase in map(phrase_key, phrases):

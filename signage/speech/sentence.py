@@ -155,14 +155,27 @@ def _fill(template: str, values: dict[str, str], literal_filter) -> str:
     return _tidy("".join(out))
 
 
-def call_sentence(template: str, *, ticket: str, counter: str, service: str, style: str) -> str:
-    """The spoken call, e.g. 'Nomor antrian a dua belas, silakan menuju loket tiga.'"""
+def call_sentence(template: str, *, ticket: str, counter: str, service: str, style: str,
+                  lexicon=None) -> str:
+    """The spoken call, e.g. 'Nomor antrian a dua belas, silakan menuju loket tiga.'
+
+    `lexicon` (lexicon.Lexicon; default: the built-in acronyms and "&") says how written words
+    of the template, the counter and the service are spoken."""
+    lex = lexicon or _default_lexicon()
     values = {
         "nomor": spell_ticket(ticket, style),
-        "loket": spell_counter(counter),
-        "layanan": spell_words(service),
+        "loket": spell_counter(lex.apply(counter)),
+        "layanan": spell_words(lex.apply(service)),
     }
-    return _fill(template, values, spell_numbers_in_text)
+    return _fill(template, values, lambda literal: spell_numbers_in_text(lex.apply(literal)))
+
+
+SHORT_TEMPLATE = "{nomor}, {loket}."   # the rush form: "a dua belas, loket dua."
+
+
+def _default_lexicon():
+    from .lexicon import DEFAULT
+    return DEFAULT
 
 
 def call_display_text(template: str, *, ticket: str, counter: str, service: str) -> str:
@@ -226,8 +239,9 @@ def _tidy(text: str) -> str:
     return text.strip()
 
 
-def free_text_sentence(text: str) -> str:
-    """A manager's free announcement, validated and with numbers spelled."""
+def free_text_sentence(text: str, lexicon=None) -> str:
+    """A manager's free announcement, validated and with numbers spelled (and words spoken as
+    the pronunciation list says)."""
     stripped = (text or "").strip()
     if not stripped:
         raise TemplateError("Teks pengumuman kosong.")
@@ -235,7 +249,7 @@ def free_text_sentence(text: str) -> str:
         raise TemplateError(
             f"Teks pengumuman terlalu panjang ({len(stripped)} karakter, maksimal {MAX_FREE_TEXT_LENGTH})."
         )
-    spoken = _tidy(spell_numbers_in_text(stripped))
+    spoken = _tidy(spell_numbers_in_text((lexicon or _default_lexicon()).apply(stripped)))
     if not re.search(r"[^\W\d_]", spoken):
         raise TemplateError("Teks pengumuman harus berisi kata yang bisa diucapkan.")
     return spoken

@@ -234,3 +234,123 @@ class Device(Base):
     paired_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# ---- Survei Kepuasan Masyarakat (signage/survey/) --------------------------------------------
+class SurveyToken(Base):
+    """The proof that a ticket was served: made when it is finished, shown as a QR at the counter.
+    Kept as is (not hashed) so the counter can show it again; it opens one survey of one served
+    ticket, once, for a few days, which is all anyone holding the database could do anyway."""
+
+    __tablename__ = "survey_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyResponse(Base):
+    """One visitor's answers for one served ticket; anonymous (no name, no phone). The UNIQUE
+    ticket_id is what makes it one response per ticket, whatever races."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("ticket_id", name="uq_survey_response_ticket"),
+                      Index("ix_survey_response_day", "day", "service_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
+    day: Mapped[date] = mapped_column(Date)                 # the ticket's service day (hall time)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str] = mapped_column(String(10))        # phone, tablet
+    answers: Mapped[dict] = mapped_column(JSON)             # {element: 1..4}
+    gender: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    age: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    education: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    occupation: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    comment: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    followed_up_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    reply: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SurveyQuestion(Base):
+    """A manager's wording of one element (laid over the regulation's default)."""
+
+    __tablename__ = "survey_questions"
+    element: Mapped[str] = mapped_column(String(20), primary_key=True)
+    question: Mapped[str] = mapped_column(String(300))
+    answers: Mapped[list] = mapped_column(JSON)
+    question_en: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    answers_en: Mapped[list | None] = mapped_column(JSON, nullable=True)
+
+
+class SurveyHiddenElement(Base):
+    """An element that does not apply to an agency (e.g. biaya for a free service)."""
+
+    __tablename__ = "survey_hidden_elements"
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    element: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class SurveyDisplay(Base):
+    """Whether a display profile shows the current IKM: off, ticker (running text) or panel."""
+
+    __tablename__ = "survey_displays"
+    profile_id: Mapped[int] = mapped_column(ForeignKey("display_profiles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10), default="off")
+
+
+# ---- The visitor's phone (signage/visitor.py) -------------------------------------------------
+class TicketLink(Base):
+    """A ticket's own page: /t/<token>. Random (not derived from the number), valid through the
+    ticket's service day. Kept as is, like the survey token: it opens one ticket's page and its
+    cancel button for one day, which is all anyone holding the database could do anyway."""
+
+    __tablename__ = "ticket_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)   # the end of its service day
+
+
+# ---- WhatsApp messages (signage/notify/) ------------------------------------------------------
+class NotifyContact(Base):
+    """A visitor's WhatsApp number for one ticket, given at the kiosk (optional). Personal data
+    (UU 27/2022): kept only until the end of the ticket's service day, then erased with the
+    messages that carried it (Outbox.erase_expired)."""
+
+    __tablename__ = "notify_contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), unique=True)
+    phone: Mapped[str] = mapped_column(String(16))             # 628xxxxxxxxx
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the end of its service day
+    near_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    called_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxMessage(Base):
+    """A message waiting to leave, sent, or given up. Written in the database so a restart
+    loses none; the worker retries with backoff until `give_up_at`."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_try_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True)
+    number: Mapped[str] = mapped_column(String(8), default="")   # the ticket's number, for the console
+    kind: Mapped[str] = mapped_column(String(10))                # issued, near, called
+    phone: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(10), default="pending")   # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    give_up_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)    # erased with the phone number
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(String(300), default="")

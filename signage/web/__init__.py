@@ -34,6 +34,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ASYNC_MODES = ("gevent", "eventlet", "threading")
 MAX_BODY_BYTES = 64 * 1024
 MAX_SOCKET_MESSAGE = 16 * 1024   # screens send a few small events; nothing needs more
+VOICE_WORKERS = 2   # clips rendered at once (speech/voice.py)
 
 
 @dataclass
@@ -118,7 +119,8 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     socketio.on_namespace(namespace)
     limit_incoming(socketio)
     broadcaster = Broadcaster(socketio, service)
-    speaker = HallSpeaker(Voice(config.audio_dir), service.settings)
+    # Clips are made beside the events, two at once at most (a hall server has ~2 cores).
+    speaker = HallSpeaker(Voice(config.audio_dir, workers=VOICE_WORKERS), service.settings)
     broadcaster.enrichers.append(speaker.enrich)
     namespace.state_extras.append(lambda: {"announcements": speaker.recent()})
     namespace.on_played_hooks.append(speaker.queue.mark_played)
@@ -138,11 +140,19 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     csrf.exempt(device_routes.bp)
     csrf.exempt(access.bp)
     csrf.exempt(manage_api.bp)  # the API checks CSRF itself when the caller is a browser session
+    from . import survey as survey_routes
+    survey_routes.register(app)  # Survei Kepuasan Masyarakat: pages, API, tokens for finished tickets
+    from . import visitor as visitor_routes
+    visitor_routes.register(app, socketio)  # the visitor's phone: /t/<token>, its live room, estimates
+    from . import notify as notify_routes
+    notify_routes.register(app, socketio)   # WhatsApp messages: outbox, senders, worker
     _register_errors(app)
     from . import health, storage_errors
     storage_errors.register(app)  # a full disk / read-only database: 507 / 503, said plainly
     app.register_blueprint(health.bp)
     broadcaster.start()
+    from . import printing as printing_routes
+    printing_routes.init_app(app, socketio)  # kiosks' printers: slips, retries, state
     socketio.start_background_task(_hall_clock, socketio, app)
     return app, socketio
 
@@ -199,8 +209,7 @@ def _register_errors(app: Flask) -> None:
                        413: "Isi permintaan terlalu besar. / Request body too large.",
                        415: "Jenis isi permintaan tidak didukung. / Unsupported media type.",
                        429: "Terlalu banyak permintaan, coba lagi sebentar. / Too many requests."}
-            own = exc.description != type(exc).description  # e.g. abort(404, "Loket ...")
-            response = jsonify(error=exc.description if own else message.get(exc.code, exc.description))
+            response = jsonify(error=message.get(exc.code, exc.description))
             # keep the headers the exception carries (Allow on a 405), not its HTML content type
             for name, value in exc.get_headers():
                 if name.lower() != "content-type":

@@ -26,14 +26,13 @@ def json_body() -> dict:
     """The request's JSON object, checked once for every route: no text with surrogates or
     control characters (keys too), no nesting past MAX_DEPTH, no number JSON's readers lose."""
     try:
-        body = request.get_json(force=False, silent=False) if request.data else {}
+        # get_data, not .data: a form-encoded body is not "no body" but the wrong type (415)
+        body = request.get_json(force=False, silent=False) if request.get_data(cache=True) else {}
     except BadRequest:
         raise _bad("Isi permintaan bukan JSON yang sah. / Body is not valid JSON.")
     except RecursionError:  # the parser itself gave up, far past MAX_DEPTH
         raise _bad(TOO_DEEP)
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
+    if not isinstance(body, dict):  # a literal `null` too: only an empty body means "nothing"
         raise _bad("Isi permintaan harus objek JSON. / Body must be a JSON object.")
     _check_json(body)
     return body
@@ -106,6 +105,10 @@ def issue_ticket():
     scope = issuer or f"public:{request.remote_addr}"
     ticket = hall().service.issue_ticket(body.get("service"), body.get("priority", False),
                                          idempotency_key=key and f"{scope}:{key}")
+    from . import visitor
+    ticket = visitor.on_ticket(ticket)   # its link (/t/<token>), QR and estimate; never fails the ticket
+    from .printing import on_ticket
+    ticket = on_ticket(ticket)   # a paired kiosk's slip is queued for its printer (never fails the ticket)
     return jsonify(ticket), 201
 
 
@@ -126,10 +129,11 @@ def ticket_issuer() -> str | None:
 
 
 def _idempotency_key(body: dict) -> str | None:
-    key = request.headers.get("Idempotency-Key") or body.get("request_id")
-    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= MAX_KEY or not is_clean(key)):
-        raise _bad(f"Idempotency-Key/request_id: teks 1–{MAX_KEY} karakter.")
-    return key
+    header, field = request.headers.get("Idempotency-Key") or None, body.get("request_id")
+    for key in (header, field):  # both checked: a bad one is refused even beside a good one
+        if key is not None and (not isinstance(key, str) or not 0 < len(key) <= MAX_KEY or not is_clean(key)):
+            raise _bad(f"Idempotency-Key/request_id: teks 1–{MAX_KEY} karakter.")
+    return header or field
 
 
 @bp.get("/counters")

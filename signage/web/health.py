@@ -52,9 +52,10 @@ def _probe() -> dict:
     database = _database(h.service.db)
     disk = _disk(h)
     voice = _voice(h)
+    printers = _printers()
     if not database["ok"]:
         status = "fail"
-    elif not disk["ok"] or not voice["ok"]:
+    elif not disk["ok"] or not voice["ok"] or not all(p["ok"] for p in printers):
         status = "degraded"
     else:
         status = "ok"
@@ -63,9 +64,24 @@ def _probe() -> dict:
         "database": database,
         "disk": disk,
         "voice": voice,
-        "printers": [],   # printers report here once printing exists
+        "printers": printers,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
+
+
+def _printers() -> list[dict]:
+    """Each kiosk's ESC/POS printer as it last answered (no names or addresses: this is public)."""
+    printing = current_app.extensions.get("signage.printing")
+    if printing is None:
+        return []
+    try:
+        kiosks = printing.kiosks([])
+    except Exception:
+        current_app.logger.exception("health: printer states failed")
+        return []
+    return [{"kiosk": k["id"], "state": k["printer"]["state"], "pending": k["pending_prints"],
+             "ok": k["printer"]["state"] in ("ok", "paper_low", "unknown")}
+            for k in kiosks if k["printer"]["kind"] in ("network", "usb", "serial")]
 
 
 def _database(db) -> dict:

@@ -55,12 +55,12 @@ def stats_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["from", "to", "service", "issued", "served", "skipped", "waiting",
-                     "wait_avg_s", "wait_p90_s", "service_avg_s", "service_p90_s"])
+                     "wait_avg_s", "wait_p90_s", "service_avg_s", "service_p90_s", "cancelled"])
     for row in result["services"]:
         writer.writerow([result["from"], result["to"], row["code"], row["issued"], row["served"],
                          row["skipped"], row["waiting"], row["wait_seconds"]["avg"],
                          row["wait_seconds"]["p90"], row["service_seconds"]["avg"],
-                         row["service_seconds"]["p90"]])
+                         row["service_seconds"]["p90"], row.get("cancelled", 0)])
     writer.writerow([])
     writer.writerow(["counter", "called", "served", "skipped", "service_avg_s", "service_p90_s"])
     for row in result["counters"]:
@@ -103,6 +103,8 @@ def overview():
     view = h.service.live_overview() | {"displays": h.presence.list(),
                                         "anonymous_screens": h.screens.anonymous_count(),
                                         "voice": h.speaker.status()}
+    from .printing import printing
+    view["kiosks"] = printing().kiosks(h.presence.list())   # up?, printer, paper, last ticket
     principal = current_principal()
     if principal.role == "supervisor":
         code = _supervisor_code(principal)
@@ -223,7 +225,8 @@ def speech_sample():
     from ..speech.sentence import TemplateError
     body = json_body()
     try:
-        return jsonify(hall().speaker.sample(body.get("template"), body.get("style")))
+        return jsonify(hall().speaker.sample(body.get("template"), body.get("style"),
+                                             body.get("text"), body.get("lexicon")))
     except (TemplateError, ValueError) as exc:
         raise InvalidRequest(str(exc)) from exc
 
@@ -231,7 +234,22 @@ def speech_sample():
 @bp.post("/manage/announce")
 @api_auth(is_supervisor_or_manager)
 def announce():
-    return jsonify(admin().announce(current_principal(), json_body().get("text"))), 201
+    body = json_body()
+    return jsonify(admin().announce(current_principal(), body.get("text"), body.get("zone"))), 201
+
+
+@bp.get("/manage/zones")
+@api_auth(is_manager)
+def speaker_zones():
+    from ..zones import ZoneAdmin
+    return jsonify(ZoneAdmin(admin()).view())
+
+
+@bp.put("/manage/zones")
+@api_auth(is_manager)
+def save_speaker_zones():
+    from ..zones import ZoneAdmin
+    return jsonify(ZoneAdmin(admin()).save(current_principal(), json_body()))
 
 
 @bp.get("/manage/schedule")

@@ -81,6 +81,7 @@ _ERROR_TEXT = {
     "413": "Body too large",
     "415": "Body is not JSON",
     "429": "Too many requests; see Retry-After",
+    "410": "No longer valid (e.g. a ticket link after its service day)",
 }
 
 
@@ -184,7 +185,12 @@ SCHEMAS: dict[str, dict] = {
         "service": {"type": "string"}, "service_name": {"type": "string"},
         "priority": {"type": "boolean"}, "status": {"type": "string"}, "issued_at": _TIME, "day": _DAY,
         "ahead": _COUNT, "position": {"type": "integer", "minimum": 1, "description": "1 = next in line"},
-        "print": ref("PrintAnswer")},
+        "print": ref("PrintAnswer"),
+        "url": {"type": "string", "description": "the ticket's own page, /t/<token> (valid on its service day)"},
+        "qr": nullable({"type": "string", "description": "that link as a QR, SVG data URI"}),
+        "link_expires_at": _TIME, "estimate": ref("Estimate"),
+        "whatsapp": {"type": "boolean", "description": "the hall sends WhatsApp messages: the kiosk may ask "
+                                                       "for a number (POST /api/visitor/{token}/phone)"}},
         required=["number", "service", "priority", "issued_at", "ahead", "position"]),
     "CounterSummary": obj({
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -792,6 +798,95 @@ def _survey_paths() -> tuple[dict, dict]:
 _survey_path_items, _survey_schemas = _survey_paths()
 PATHS.update(_survey_path_items)
 SCHEMAS.update(_survey_schemas)
+
+
+# ---- The visitor's phone (signage/web/visitor.py) ------------------------------------------------
+def _visitor_paths() -> tuple[dict, dict]:
+    token = str_param("token", "v3Jx0cQ2mZ8kR1tYbN5aLw7eHf4sPq9U", "the ticket's token, from its link or QR")
+    typical = {"type": "object", "description": "typical service minutes per agency code (1–240; null: "
+                                                "back to the default)",
+               "additionalProperties": nullable({"type": "number", "minimum": 1, "maximum": 240}),
+               "example": {"A": 12}}
+    settings = obj({"minutes": {"type": "object", "additionalProperties": {"type": "number"}},
+                    "default": {"type": "number"}, "public_url": {"type": "string"}},
+                   required=["minutes", "default", "public_url"])
+    schemas = {
+        "Estimate": obj({"min": _COUNT, "max": _COUNT, "basis": {"enum": ["today", "weekday", "typical"]},
+                         "text": {"type": "string", "example": "sekitar 35–50 menit"},
+                         "text_en": {"type": "string"}},
+                        required=["min", "max", "basis", "text"],
+                        description="minutes until the call, a range (estimate.py), never a promise"),
+        "VisitorTicket": obj({
+            "number": {"type": "string"}, "service": {"type": "string"}, "service_name": {"type": "string"},
+            "priority": {"type": "boolean"},
+            "status": {"enum": ["waiting", "called", "served", "no_show", "cancelled"]},
+            "day": _DAY, "issued_at": _TIME, "waiting": _COUNT, "ahead": nullable(_COUNT),
+            "estimate": nullable(ref("Estimate")), "counter": nullable({"type": "string"}),
+            "calls": _COUNT, "called_at": nullable(_TIME), "survey": nullable({"type": "string"}),
+            "timezone": {"type": "string"}},
+            required=["number", "service", "status", "waiting", "ahead", "estimate", "counter", "survey"]),
+    }
+    paths = {
+        "/api/visitor/{token}": {"get": _get(
+            "One ticket as its visitor's phone sees it: status, people ahead, the agency's queue, estimate",
+            tag="visitor", ok="VisitorTicket", errors=("410", "429"), params=[token],
+            description="Live: Socket.IO namespace /ticket with auth {token}, event `ticket` (this view); "
+                        "emit `refresh` to get it again. 404 for an unknown token, 410 after its service day.")},
+        "/api/visitor/{token}/cancel": {"post": op(
+            "Cancel this ticket (\"Batalkan antrian\"): it leaves the queue, counted as cancelled",
+            tag="visitor", ok="VisitorTicket", params=[token], errors=("409", "410", "413", "415", "429"),
+            body=obj({}, closed=True),
+            description="Only a waiting ticket; cancelling twice answers the same view. The token is the proof.")},
+        "/api/manage/visitor": {
+            "get": _get("Typical service minutes per agency (the estimate's fallback) and the public address",
+                        who=MANAGER, tag="manage", ok=settings),
+            "put": op("Set typical service minutes per agency and/or the address phones reach the hall at",
+                      who=MANAGER, tag="manage", ok=settings,
+                      body=obj({"minutes": typical,
+                                "public_url": nullable({"type": "string", "maxLength": 200,
+                                                        "example": "https://antrian.mpp.example.go.id"})},
+                               closed=True))},
+    }
+    failure = obj({"id": {"type": "integer"}, "number": {"type": "string"}, "kind": {"enum": ["issued", "near", "called"]},
+                   "phone": {"type": "string", "description": "masked: 62812****7890"}, "attempts": _COUNT,
+                   "created_at": _TIME, "next_try_at": nullable(_TIME), "error": {"type": "string"}},
+                  required=["id", "number", "kind", "phone", "attempts", "error"])
+    notify = obj({"sender": {"enum": ["off", "log", "http"]}, "url": {"type": "string"},
+                  "token_set": {"type": "boolean"}, "header": {"type": "string"}, "template": {"type": "string"},
+                  "near": {"type": "integer"}, "give_up_minutes": {"type": "integer"},
+                  "counts": obj({"pending": _COUNT, "sent": _COUNT, "failed": _COUNT}),
+                  "contacts": _COUNT, "failures": array(failure), "retrying": array(failure)},
+                 required=["sender", "url", "token_set", "template", "near", "give_up_minutes", "counts",
+                           "failures"])
+    paths["/api/visitor/{token}/phone"] = {"post": op(
+        "Send this ticket's messages to a WhatsApp number (optional; erased at the end of its service day)",
+        tag="visitor", status="201", params=[token], errors=("410", "429"),
+        body=obj({"phone": {"type": "string", "maxLength": 24, "example": "0812 3456 7890",
+                            "description": "an Indonesian mobile number: 08…, +628… or 628…, 10–13 digits"}},
+                 required=["phone"], closed=True),
+        ok=obj({"phone": {"type": "string", "description": "masked"}, "expires_at": _TIME},
+               required=["phone", "expires_at"]),
+        description="Messages: issued (with the link), \"N lagi sebelum giliran Anda\", called. Through the "
+                    "outbox (console: /api/manage/notify). Only for a waiting ticket.")}
+    paths["/api/manage/notify"] = {
+        "get": _get("WhatsApp: the sender, gateway settings (never the token), counts and failures",
+                    who=MANAGER, tag="manage", ok=notify),
+        "put": op("WhatsApp: choose the sender and set the gateway", who=MANAGER, tag="manage", ok=notify,
+                  body=obj({"sender": {"enum": ["off", "log", "http"]},
+                            "url": {"type": "string", "maxLength": 300, "example": "https://gateway.example/send"},
+                            "token": {"type": "string", "maxLength": 300},
+                            "header": {"type": "string", "maxLength": 60, "example": "Authorization"},
+                            "template": {"type": "string", "maxLength": 500,
+                                         "example": '{"target": {phone}, "message": {message}}'},
+                            "near": {"type": "integer", "minimum": 1, "maximum": 20},
+                            "give_up_minutes": {"type": "integer", "minimum": 1, "maximum": 1440}},
+                           closed=True))}
+    return paths, schemas
+
+
+_visitor_path_items, _visitor_schemas = _visitor_paths()
+PATHS.update(_visitor_path_items)
+SCHEMAS.update(_visitor_schemas)
 
 
 def spec() -> dict:

@@ -116,6 +116,7 @@
       return String(s.name || '').split(/\s+/).reduce(function (k, w) { return Math.max(k, w.length); }, m);
     }, 8);
     var best = null;
+    var scrolled = wrap.scrollTop;          // a re-layout (a new snapshot) keeps the visitor's place
     for (var cols = 1; cols <= Math.min(n, 6); cols++) {
       var rows = Math.ceil(n / cols);
       var tw = (W - (cols - 1) * gap) / cols, th = (H - (rows - 1) * gap) / rows;
@@ -146,6 +147,7 @@
     if (overflowing()) {                        // the fallback: rows as tall as they need, scroll
       grid.classList.add('is-scrolling');
       grid.style.setProperty('--name', Math.max(size, 17) + 'px');
+      wrap.scrollTop = scrolled;
     }
     updateMoreHint();
   }
@@ -233,6 +235,12 @@
     Live.setText($('slip-time'), when);
     Live.setText($('slip-date'), date);
     $('slip-priority').hidden = !ticket.priority;
+    // the estimate (estimate.py), a range in the kiosk's language; the ticket's own page has it live
+    var estimate = ticket.estimate && (english ? ticket.estimate.text_en : ticket.estimate.text);
+    $('ticket-estimate-row').hidden = !estimate;
+    $('slip-estimate-row').hidden = !estimate;
+    Live.setText($('ticket-estimate'), estimate || '');
+    Live.setText($('slip-estimate'), estimate || '');
     var sv = services.filter(function (s) { return s.code === ticket.service; })[0];
     $('result').style.setProperty('--svc', Live.safeColor(sv && sv.color));
   }
@@ -243,8 +251,16 @@
     $('error-view').hidden = true;
     var print = ticket.print || { mode: printMode };
     currentJob = print.mode === 'server' ? print.job : null;
+    var qr = print.qr || ticket.qr;      // the ticket's own page (/t/<token>), also for a kiosk token
+    qr = typeof qr === 'string' && qr.indexOf('data:image/svg+xml;base64,') === 0 ? qr : '';
+    $('ticket-qr-box').hidden = !qr;
+    $('ticket-qr-box').classList.remove('is-large');
+    if (qr) $('ticket-qr').setAttribute('src', qr); else $('ticket-qr').removeAttribute('src');
+    $('slip-qr').hidden = !qr;                      // the browser path's slip carries it too
+    if (qr) $('slip-qr').setAttribute('src', qr); else $('slip-qr').removeAttribute('src');
     $('reprint').hidden = print.mode === 'none';
     setPrintStatus(null);
+    if (global.KioskPhone) global.KioskPhone.show(ticket);
     openOverlay();
     setPriority(false);
     if (print.mode === 'server') {
@@ -267,6 +283,7 @@
 
   function showPrintProblem(detail) {
     $('print-status').hidden = true;
+    $('ticket-qr-box').classList.add('is-large');          // no paper: the QR is the ticket to photograph
     Live.setText($('print-problem-detail'), detail || '');
     $('print-problem').hidden = false;
     if (!overlay.hidden) startCountdown(BACK_AFTER_PROBLEM_S);
@@ -314,7 +331,7 @@
       var notice = $('printer-notice');
       if (notice) {
         Live.setText($('printer-notice-text'), pstate(printerState.state) + '. ' + t('printer_printing_anyway'));
-        notice.hidden = !bad;
+        if (notice.hidden === bad) { notice.hidden = !bad; layout(); }   // the tiles get less (or more) room
       }
     }
     var job = info.print;
@@ -439,6 +456,11 @@
       if (count) Live.setText(count, String(ev.waiting[code]));
     });
   }
+
+  // For kiosk-phone.js (the WhatsApp keypad on the ticket): hold the way back while a visitor
+  // types, let it run again after.
+  global.Kiosk = { hold: function () { clearTimeout(backTimer); clearInterval(countdownTimer); },
+                   release: function () { if (!overlay.hidden) startCountdown(); } };
 
   tick();
   touched();

@@ -114,6 +114,9 @@
     });
     if (!displays.length) M.empty(dbody, 4, t('m_no_screens'));
 
+    // kiosks: up?, printer, paper, last ticket (manager-kiosks.js)
+    if (global.MgrKiosks) global.MgrKiosks.renderLive(ov.kiosks);
+
     // the voice
     var v = ov.voice || {};
     var facts = Live.clear(M.$('live-voice'));

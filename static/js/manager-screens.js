@@ -7,7 +7,8 @@
   var el = Live.el, t = Live.t;
   // signage/speech/hall_speaker.py DEFAULTS: used when no speech settings were saved yet.
   var SPEECH_DEFAULTS = { template: 'Nomor antrian {nomor}, silakan menuju {loket}.', service_templates: {},
-                          style: 'whole', chime: true, repeat: 1, volume: 100, engine: 'espeak' };
+                          style: 'whole', chime: true, repeat: 1, volume: 100, engine: 'espeak',
+                          rush_short_after: 2, rush_fast_after: 1, rush_rate: 1.15 };
 
   /** A delete button that asks once more by changing its own label (no native dialogs). */
   function confirmButton(label, testid, action) {
@@ -247,6 +248,7 @@
     form.elements.volume.value = String(s.volume);
     Live.setText(M.$('speech-volume-out'), s.volume + '%');
     form.elements.engine.value = s.engine;
+    ['rush_short_after', 'rush_fast_after', 'rush_rate'].forEach(function (k) { form.elements[k].value = String(s[k]); });
     var box = Live.clear(M.$('speech-service-templates'));
     serviceTemplateInputs = {};
     M.data.services.forEach(function (sv) {
@@ -264,7 +266,10 @@
     Object.keys(serviceTemplateInputs).forEach(function (code) { templates[code] = serviceTemplateInputs[code].value; });
     return { template: form.elements.template.value, service_templates: templates, style: form.elements.style.value,
              chime: form.elements.chime.checked, repeat: Number(form.elements.repeat.value),
-             volume: Number(form.elements.volume.value), engine: form.elements.engine.value };
+             volume: Number(form.elements.volume.value), engine: form.elements.engine.value,
+             rush_short_after: Number(form.elements.rush_short_after.value),
+             rush_fast_after: Number(form.elements.rush_fast_after.value),
+             rush_rate: Number(form.elements.rush_rate.value) };
   }
 
   function saveSpeech(e) {
@@ -330,7 +335,9 @@
       if (M.$('announce-form')) M.$('announce-form').addEventListener('submit', function (e) {
         e.preventDefault();
         var f = e.target;
-        M.submit(f, 'announce-error', 'POST', '/api/manage/announce', { text: f.elements.text.value }).then(function (r) {
+        var zone = f.elements.zone ? f.elements.zone.value : '*';     // '*': every speaker zone
+        M.submit(f, 'announce-error', 'POST', '/api/manage/announce',
+                 zone === '*' ? { text: f.elements.text.value } : { text: f.elements.text.value, zone: zone }).then(function (r) {
           if (!r.ok) return;
           f.reset();
           M.toast(t('m_announced'), 'ok');

@@ -6,7 +6,7 @@
   var Live = global.Live, M = global.Mgr;
   var el = Live.el, t = Live.t;
   var SVG = 'http://www.w3.org/2000/svg';
-  var QUEUE_EVENTS = ['issued', 'called', 'finished', 'skipped', 'transferred'];
+  var QUEUE_EVENTS = ['issued', 'called', 'finished', 'skipped', 'transferred', 'cancelled'];
   var range = { from: null, to: null, today: null };
 
   function svg(tag, attrs, text) {
@@ -67,6 +67,7 @@
     Live.setText(M.$('st-issued'), String(data.totals.issued));
     Live.setText(M.$('st-served'), String(data.totals.served));
     Live.setText(M.$('st-skipped'), String(data.totals.skipped));
+    Live.setText(M.$('st-cancelled'), String(data.totals.cancelled || 0));   // from the visitor's phone
     Live.setText(M.$('st-waiting'), String(data.totals.waiting));
     drawChart(data.per_hour);
 
@@ -147,7 +148,8 @@
   var ACTIONS = ['service.save', 'service.open', 'service.close', 'counter.save', 'user.add', 'user.update',
                  'setting.hours', 'setting.holidays', 'setting.running_text', 'setting.running_text_speed',
                  'setting.hall_name', 'setting.skip_policy', 'setting.speech', 'setting.hall_logo', 'announce',
-                 'schedule.add', 'schedule.delete', 'media.add', 'media.delete', 'logo.set', 'display_profile.save'];
+                 'schedule.add', 'schedule.delete', 'media.add', 'media.delete', 'logo.set', 'display_profile.save',
+                 'survey.comment', 'survey.question', 'survey.hidden', 'survey.display'];
 
   function actionLabel(action) {
     if (ACTIONS.indexOf(action) < 0) return action;

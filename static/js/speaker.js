@@ -1,8 +1,12 @@
 /*
  * speaker.js: a display marked as the hall's speaker (?speaker=1 or a profile with sound) plays
- * every announcement, one after another in the order the server numbered them (seq), never two
- * at once, and reports each one it played (`played`) and whether the browser lets it play sound
- * (`sound`: ok / blocked). A blocked autoplay shows "Ketuk untuk mengaktifkan suara".
+ * every announcement of its speaker zone (data-zone; announcements for every zone too), one after
+ * another in the order the server numbered them (seq), never two at once, and reports each one it
+ * starts (`speaking`, with those still waiting) and played (`played`), and whether the browser lets
+ * it play sound (`sound`: ok / blocked). A blocked autoplay shows "Ketuk untuk mengaktifkan suara".
+ *
+ * It plays what the server decided (speech/rush.py): the clip (with or without its chime, full or
+ * short), `repeat` times, at `rate`. No policy lives here.
  *
  * Loaded before display.js; display.js calls Display.onCalled / onAnnounce / onSnapshot.
  */
@@ -21,25 +25,53 @@
   var blocked = false;
   var heardUpTo = null;    // newest seq this screen knows; a reconnect plays only what is newer
   var overlay = null;
+  var zone = root.getAttribute('data-zone') || '';
+
+  function mine(item) { return item.zone === null || (item.zone || '') === zone; }
 
   function socket() { return Display.live && Display.live.socket; }
   function report(name, data) { var s = socket(); if (s && s.connected) s.emit(name, data); }
 
   function enqueue(item) {
-    if (!item || !item.audio || typeof item.seq !== 'number' || known[item.seq]) return;
+    if (!item || !item.audio || typeof item.seq !== 'number' || known[item.seq] || !mine(item)) return;
     known[item.seq] = true;
     queue.push(item);
     queue.sort(function (a, b) { return a.seq - b.seq; });
     if (heardUpTo === null || item.seq > heardUpTo) heardUpTo = item.seq;
+    showSpeaking();
+    reportSpeaking();
     pump();
+  }
+
+  /** The hall display lights the call being spoken and those still to come (display.js). */
+  function showSpeaking() {
+    var now = playing && queue.length ? queue[0].seq : null;
+    var waiting = queue.slice(now === null ? 0 : 1).map(function (a) { return a.seq; });
+    if (typeof Display.markSpeaking === 'function') Display.markSpeaking(now, waiting);
+    return { seq: now, waiting: waiting };
+  }
+
+  // The server relays this to the screens of this zone without a voice (at most 2 a second).
+  var lastReport = 0, reportTimer = null;
+  function reportSpeaking() {
+    if (reportTimer) return;
+    reportTimer = setTimeout(function () {
+      reportTimer = null;
+      lastReport = Date.now();
+      var shown = showSpeaking();
+      report('speaking', { seq: shown.seq, waiting: shown.waiting.slice(0, 50), zone: zone });
+    }, Math.max(0, lastReport + 500 - Date.now()));
   }
 
   function pump() {
     if (playing || blocked || !queue.length) return;
     playing = true;
     var item = queue[0];
-    var entry = { seq: item.seq, ticket: item.ticket || null, start: Date.now(), end: null };
+    var entry = { seq: item.seq, ticket: item.ticket || null, zone: item.zone, rate: item.rate || 1,
+                  start: Date.now(), end: null };
     duck(true);
+    showSpeaking();
+    reportSpeaking();
     playTimes(item, Math.max(1, item.repeat || 1), function (ok) {
       if (!ok && blocked) {                 // keep it at the head; the tap will resume it
         playing = false;
@@ -52,6 +84,8 @@
       if (ok) report('played', { seq: item.seq });
       playing = false;
       duck(false);
+      showSpeaking();
+      reportSpeaking();
       pump();
     });
   }
@@ -59,6 +93,7 @@
   function playTimes(item, times, done) {
     var audio = new Audio(item.audio);
     audio.volume = Math.min(1, Math.max(0, (item.volume == null ? 100 : item.volume) / 100));
+    audio.playbackRate = Math.min(1.5, Math.max(1, Number(item.rate) || 1));   // the server's rush rate
     var finished = false;
     function finish(ok) { if (!finished) { finished = true; done(ok); } }
     audio.addEventListener('ended', function () {
@@ -150,7 +185,8 @@
     var mine = root.getAttribute('data-name') || '';
     list.forEach(function (a) {             // missed while cut off: play now, in order
       if (a.id > heardUpTo && (a.played_by || []).indexOf(mine) < 0) {
-        enqueue({ seq: a.id, audio: a.audio_url, repeat: a.repeat, ticket: a.ticket, text: a.text });
+        enqueue({ seq: a.id, audio: a.audio_url, repeat: a.repeat, rate: a.rate, zone: a.zone,
+                  ticket: a.ticket, text: a.text });
       }
     });
     if (snap.seq > heardUpTo) heardUpTo = snap.seq;

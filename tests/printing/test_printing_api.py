@@ -147,7 +147,9 @@ def test_a_browser_kiosk_prints_itself_and_tokens_get_no_print_answer(make_serve
     server = make_server()
     kiosk = kiosk_session(server)
     ticket = take(kiosk, server)
+    qr = ticket["print"].pop("qr")           # the ticket's own link (/t/<token>) as a QR for the screen
     assert ticket["print"] == {"mode": "browser", "paper": 80}
+    assert qr.startswith("data:image/svg+xml;base64,") and ticket["url"].rsplit("/t/", 1)[1]
     assert "print" not in requests.post(server.url + "/api/tickets", json={"service": "A"}, timeout=5,
                                         headers=server.headers(server.kiosk_token)).json()
 
