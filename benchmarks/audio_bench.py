@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/audio_bench.py [--calls 20] [--full-library] [--json out.json]
 
 espeak-ng is real.  "gtts" rows run against a FAKE Google endpoint on
-127.0.0.1 (signage.speech.fake_google): Google is unreachable here, so those
+127.0.0.1 (tests/fake_google.py): Google is unreachable here, so those
 figures exclude the real network round trip (add it yourself: typically
 0.2-1 s per request from Indonesia) and the fake's audio is espeak speech
 encoded as MP3.  Every row includes the chime, exactly as a call is served.
@@ -21,12 +21,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))   # the fake Google endpoint
 
 from signage.speech import wav  # noqa: E402
 from signage.speech.cache import AudioCache  # noqa: E402
 from signage.speech.chime import chime_wav  # noqa: E402
 from signage.speech.engines import EspeakEngine, FallbackEngine, GttsEngine  # noqa: E402
-from signage.speech.fake_google import FakeGoogleTTS  # noqa: E402
+from fake_google import FakeGoogleTTS  # noqa: E402
 from signage.speech.library import VoiceLibrary, build_library, library_phrases  # noqa: E402
 from signage.speech.sentence import (  # noqa: E402
     DEFAULT_TEMPLATE, call_sentence, letter_names, number_words, spell_counter,

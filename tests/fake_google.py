@@ -21,7 +21,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
-from . import wav
+from signage.speech import wav
 
 MODES = ("ok", "hang", "error", "no_audio")
 

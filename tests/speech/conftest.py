@@ -13,7 +13,7 @@ import pytest
 
 from signage.speech import wav
 from signage.speech.engines import AudioClip, EngineError
-from signage.speech.fake_google import FakeGoogleTTS
+from fake_google import FakeGoogleTTS
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 

@@ -1,6 +1,6 @@
 """build_audio (for `signage audio build`) against the FAKE Google endpoint.
 
-Google is unreachable from here; the fake answers like it (see fake_google.py).
+Google is unreachable from here; the fake answers like it (see tests/fake_google.py).
 The full phrase list (~1,000 clips) is cut down so the test stays fast.
 """
 

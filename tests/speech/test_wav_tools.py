@@ -7,7 +7,7 @@ import wave
 import pytest
 
 from signage.speech import wav
-from signage.speech.fake_google import speak_mp3
+from fake_google import speak_mp3
 
 
 def wav_bytes(rate: int, seconds: float, channels: int = 1) -> bytes:
