@@ -111,7 +111,7 @@ class Accounts:
         now = datetime.now(timezone.utc)
         with self.db.write() as s:
             s.execute(delete(t.UserSession).where(t.UserSession.expires_at < now))
-            s.add(t.UserSession(id_hash=_digest(session_id), user_id=user_id, created_at=now,
+            s.add(t.UserSession(id_hash=secret_digest(session_id), user_id=user_id, created_at=now,
                                 last_seen_at=now, expires_at=now + lifetime,
                                 address=(address or "")[:64]))
         return session_id
@@ -120,7 +120,7 @@ class Accounts:
         """The active user behind a session id, if the session is still open."""
         now = datetime.now(timezone.utc)
         with self.db.read() as s:
-            row = s.get(t.UserSession, _digest(session_id))
+            row = s.get(t.UserSession, secret_digest(session_id))
             if row is None or row.expires_at <= now:
                 return None
             user = s.get(t.User, row.user_id)
@@ -128,13 +128,13 @@ class Accounts:
             stale = now - row.last_seen_at > SESSION_TOUCH
         if principal is not None and stale:
             with self.db.write() as s:
-                s.execute(update(t.UserSession).where(t.UserSession.id_hash == _digest(session_id))
+                s.execute(update(t.UserSession).where(t.UserSession.id_hash == secret_digest(session_id))
                           .values(last_seen_at=now))
         return principal
 
     def end_session(self, session_id: str) -> None:
         with self.db.write() as s:
-            s.execute(delete(t.UserSession).where(t.UserSession.id_hash == _digest(session_id)))
+            s.execute(delete(t.UserSession).where(t.UserSession.id_hash == secret_digest(session_id)))
 
     def end_sessions(self, user_id: int) -> int:
         """Log a user out everywhere (password reset, account disabled)."""
@@ -178,7 +178,7 @@ class Accounts:
         with self.db.write() as s:
             if role == "counter" and s.get(t.Counter, counter_id) is None:
                 raise AccountError(f"Loket {counter_id} tidak ada")
-            row = t.ApiToken(token_hash=_digest(token), role=role, counter_id=counter_id,
+            row = t.ApiToken(token_hash=secret_digest(token), role=role, counter_id=counter_id,
                              created_at=datetime.now(timezone.utc), label=label or "",
                              expires_at=expires_at)
             s.add(row)
@@ -192,7 +192,7 @@ class Accounts:
             return None
         now = datetime.now(timezone.utc)
         with self.db.read() as s:
-            row = s.scalar(select(t.ApiToken).where(t.ApiToken.token_hash == _digest(token)))
+            row = s.scalar(select(t.ApiToken).where(t.ApiToken.token_hash == secret_digest(token)))
             if row is None or row.revoked_at is not None or (
                     row.expires_at is not None and row.expires_at <= now):
                 return None
@@ -242,5 +242,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _digest(token: str) -> str:
+def secret_digest(token: str) -> str:
+    """How tokens, session ids and device secrets are kept: only their SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()

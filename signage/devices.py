@@ -8,7 +8,6 @@ at any time. Nothing is trusted by network address.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 
 from . import audit, queue
-from .accounts import Principal
+from .accounts import Principal, secret_digest
 from .store import Database
 from .store import tables as t
 
@@ -61,7 +60,7 @@ class Devices:
         label = _name(name, required=False)
         now = self.clock()
         with self.db.write() as s:
-            row = s.scalar(select(t.Device).where(t.Device.secret_hash == _digest(secret))) \
+            row = s.scalar(select(t.Device).where(t.Device.secret_hash == secret_digest(secret))) \
                 if secret else None
             if row is not None and row.revoked_at is None and row.paired_at is not None:
                 return _mine(row), None
@@ -74,7 +73,7 @@ class Devices:
                 if pending >= MAX_PENDING:
                     raise TooManyPending("Terlalu banyak perangkat menunggu dipasangkan. Coba lagi nanti.")
                 new_secret = secrets.token_urlsafe(32)
-                row = t.Device(kind=kind, secret_hash=_digest(new_secret), created_at=now)
+                row = t.Device(kind=kind, secret_hash=secret_digest(new_secret), created_at=now)
                 s.add(row)
             if row.code is None or row.code_expires_at <= now:
                 row.code = self._free_code(s, now)
@@ -90,7 +89,7 @@ class Devices:
             return None
         now = self.clock()
         with self.db.read() as s:
-            row = s.scalar(select(t.Device).where(t.Device.secret_hash == _digest(secret)))
+            row = s.scalar(select(t.Device).where(t.Device.secret_hash == secret_digest(secret)))
             if row is None or row.revoked_at is not None:
                 return None
             identity = DeviceIdentity(id=row.id, kind=row.kind, name=row.name,
@@ -188,7 +187,3 @@ def _view(row: t.Device) -> dict:
             "paired_at": row.paired_at and row.paired_at.isoformat(), "paired_by": row.paired_by,
             "last_seen_at": row.last_seen_at and row.last_seen_at.isoformat(),
             "address": row.address}
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
