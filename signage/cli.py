@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("source")
     restore.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
     restore.set_defaults(func=cmd_db_restore)
+    upgrade = db_sub.add_parser("upgrade", help="bring the schema to this version's (back up first); "
+                                "the server also does it at start")
+    upgrade.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    current = db_sub.add_parser("current", help="the database's schema revision")
+    current.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
+    current.set_defaults(func=cmd_db_current)
 
     audio = sub.add_parser("audio", help="voice clips")
     audio_sub = audio.add_subparsers(required=True, metavar="ACTION")
@@ -195,6 +202,7 @@ def _storage_problem(db: str) -> str | None:
     """Can the database be written? Checked with a real write before the server starts."""
     from .store import Database
     from .store.health import startup_problem
+    from .store.migrate import MigrationError
     try:
         url = db_url(db)
     except OSError as exc:  # its directory cannot even be created
@@ -204,7 +212,9 @@ def _storage_problem(db: str) -> str | None:
     except ImportError as exc:  # PostgreSQL without its driver (Database names the extra)
         return f"error: {exc}"
     try:
-        return startup_problem(database)
+        return startup_problem(database)   # upgrades the schema first (Database.create_all)
+    except MigrationError as exc:          # e.g. written by a newer version of signage
+        return f"error: database {db}: {exc}"
     finally:
         database.dispose()
 
@@ -324,6 +334,33 @@ def cmd_db_restore(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"restored {args.source} into {args.db}")
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+    from .store import Database
+    from .store.migrate import MigrationError
+    db = Database(db_url(args.db))
+    try:
+        done = db.create_all()
+    except (MigrationError, SQLAlchemyError) as exc:
+        print(f"error: {args.db}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    print("\n".join(done.describe()))
+    return 0
+
+
+def cmd_db_current(args) -> int:
+    from .store import Database
+    from .store.migrate import status
+    db = Database(db_url(args.db))
+    try:
+        print(status(db))
+    finally:
+        db.dispose()
     return 0
 
 

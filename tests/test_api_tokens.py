@@ -14,7 +14,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from signage.accounts import Accounts
 from signage.store import Database
-from signage.store.db import add_missing_columns
+from signage.store.migrate import add_missing_columns
 from support import ALWAYS_OPEN_HALL, ROOT, signage_cli
 
 

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import MetaData, create_engine, event, func, inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from .tables import Base, Event
+from . import migrate
+from .tables import Event
 
 # The key of the PostgreSQL advisory lock that serialises appends to the event log (any fixed
 # number; transaction-level, so a commit, a rollback or a dropped connection releases it).
@@ -47,10 +47,10 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
 
-    def create_all(self) -> None:
-        """Create the missing tables, then add the missing nullable columns (add_missing_columns)."""
-        Base.metadata.create_all(self.engine)
-        add_missing_columns(self.engine, Base.metadata)
+    def create_all(self) -> "migrate.Upgrade":
+        """Bring the schema to the code's: Alembic's upgrade to head, under a lock (migrate.py).
+        An empty database is created, one made before migrations adopted, an older one upgraded."""
+        return migrate.upgrade(self)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -104,40 +104,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def add_missing_columns(engine: Engine, metadata: MetaData) -> list[str]:
-    """Bring existing tables up to the code: add each column the code has and the table lacks.
-
-    Until migrations arrive (Alembic, signage/store/migrations/), this is how a hall's database
-    follows a new version: `ALTER TABLE ... ADD COLUMN` (SQLite and PostgreSQL), old rows read
-    NULL. Only NULLABLE columns can be added this way; a missing NOT NULL column stops the start
-    with a message naming it, instead of failing on first use. Returns "table.column" added.
-    """
-    inspector = inspect(engine)
-    missing = []
-    for table in metadata.sorted_tables:
-        present = {c["name"] for c in inspector.get_columns(table.name)}
-        missing += [(table, column) for column in table.columns if column.name not in present]
-    blocked = [f"{table.name}.{column.name}" for table, column in missing
-               if not column.nullable or column.primary_key]
-    if blocked:
-        raise RuntimeError(f"database is older than the code: {', '.join(blocked)} missing and not "
-                           "nullable, needs a migration")
-    preparer = engine.dialect.identifier_preparer
-    added = []
-    for table, column in missing:
-        ddl = (f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
-               f"{preparer.format_column(column)} {column.type.compile(dialect=engine.dialect)}")
-        try:
-            with engine.begin() as connection:
-                connection.exec_driver_sql(ddl)
-        except Exception:
-            # Another process starting on the same database may have added it a moment ago.
-            if column.name not in {c["name"] for c in inspect(engine).get_columns(table.name)}:
-                raise
-        added.append(f"{table.name}.{column.name}")
-    return added
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:

@@ -1,7 +1,7 @@
 """Tables of the kiosks' printers and their print jobs (signage/printing/ uses them).
 
-Kept beside the other tables, on the same metadata, so `Database.create_all` makes them in an
-existing hall's database too. Times in UTC.
+Kept beside the other tables, on the same metadata (a change to them needs a migration revision,
+signage/store/migrations). Times in UTC.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String,
-                        Table, TypeDecorator, UniqueConstraint, Index)
+                        Table, Text, TypeDecorator, UniqueConstraint, Index)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -55,6 +55,8 @@ class Service(Base):
     hours: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # None: the hall's hours
     logo: Mapped[str | None] = mapped_column(String(80), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # What the hall TV shows in place of a long name (issue 14); None: the name (migration 0003).
+    short_name: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
 
 class Counter(Base):
@@ -65,6 +67,7 @@ class Counter(Base):
     current_ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("tickets.id", use_alter=True, name="fk_counter_ticket"), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    short_name: Mapped[str | None] = mapped_column(String(24), nullable=True)  # the TV's; None: name
     services: Mapped[list[Service]] = relationship(secondary=counter_services,
                                                    order_by="Service.position", lazy="selectin")
 
@@ -128,7 +131,7 @@ class ApiToken(Base):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     label: Mapped[str] = mapped_column(String(80), default="")
-    # Added after halls had this table: nullable, so Database.create_all adds them in place.
+    # Added after halls had this table (before migrations): adopting such a database adds them.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # None: never
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # to the minute
@@ -354,3 +357,14 @@ class OutboxMessage(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)    # erased with the phone number
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+
+
+# ---- Several server processes on one database -------------------------------------------------
+class HallDuty(Base):
+    """A duty only one process of the hall may do at a time (scheduled announcements, printers), held by
+    `holder` until `expires_at` unless renewed (store/duties.py). Added by migration 0002."""
+
+    __tablename__ = "hall_duties"
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
