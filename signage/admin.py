@@ -423,7 +423,9 @@ class HallAdmin:
         today, weekday = local.date(), WEEKDAYS[local.weekday()]
         due = []
         with self.db.write() as s:
-            for row in s.scalars(select(t.ScheduledAnnouncement).where(t.ScheduledAnnouncement.active)):
+            # Locked rows: two processes that both look (a lease changing hands) speak it once.
+            for row in s.scalars(select(t.ScheduledAnnouncement)
+                                 .where(t.ScheduledAnnouncement.active).with_for_update()):
                 h, m = map(int, row.at.split(":"))
                 at = local.replace(hour=h, minute=m, second=0, microsecond=0)
                 if (row.last_run != today and (not row.days or weekday in row.days)

@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="kiosk tickets per client, e.g. '30 per minute'")
     run.add_argument("--audio-dir", default=os.environ.get("SIGNAGE_AUDIO_DIR"))
     run.add_argument("--media-dir", help="uploaded images and videos (default: 'media' beside the database)")
-    run.add_argument("--message-queue", help="e.g. redis://... when several server processes share one database")
+    run.add_argument("--message-queue", default=os.environ.get("SIGNAGE_MESSAGE_QUEUE"),
+                     help="redis://host:6379/0 when several server processes serve one hall (README)")
     run.add_argument("--request-rate-limit", default=os.environ.get("SIGNAGE_REQUEST_RATE_LIMIT", "600 per minute"),
                      help="requests per client address to any page or API route")
     run.add_argument("--proxy-hops", type=int, default=int(os.environ.get("SIGNAGE_PROXY_HOPS", "0")),
@@ -169,6 +170,10 @@ def cmd_run(args) -> int:
     if problem:  # eventlet listens with SO_REUSEPORT: a second server would share the port silently
         print(problem, file=sys.stderr)
         return 2
+    problem = _queue_problem(args.message_queue)
+    if problem:  # processes that cannot reach each other would each be a hall of their own
+        print(problem, file=sys.stderr)
+        return 2
     config = Config(db_url=db_url(args.db), hall=hall_spec, async_mode=args.async_mode,
                     ticket_rate_limit=args.ticket_rate_limit, message_queue=args.message_queue,
                     request_rate_limit=args.request_rate_limit,
@@ -196,6 +201,23 @@ def cmd_run(args) -> int:
     socketio.run(app, host=args.host, port=args.port, log_output=False,
                  allow_unsafe_werkzeug=True, use_reloader=False, debug=False)
     return 0
+
+
+def _queue_problem(url: str | None) -> str | None:
+    """Several processes must reach their Redis before serving anyone (cluster.py)."""
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return "error: --message-queue: only Redis is supported, e.g. redis://127.0.0.1:6379/0"
+    try:
+        import redis
+    except ImportError:
+        return "error: --message-queue needs the Redis client: pip install -e '.[postgres]'"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        return f"error: Redis at {url} cannot be reached ({exc}); start redis-server or fix --message-queue"
+    return None
 
 
 def _storage_problem(db: str) -> str | None:

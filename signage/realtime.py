@@ -41,11 +41,11 @@ class DisplayNamespace(Namespace):
     allowed requests for one are cheap.
     """
 
-    def __init__(self, hall: HallService, presence: "Presence", accounts, devices, *,
-                 max_per_address: int = 30):
+    def __init__(self, hall: HallService, cluster, accounts, devices, *, max_per_address: int = 30):
         super().__init__(NAMESPACE)
         self.hall = hall
-        self.presence = presence
+        self.cluster = cluster          # cluster.Cluster: presence and counts, hall-wide
+        self.presence = cluster.presence
         self.accounts = accounts
         self.devices = devices
         self.max_per_address = max_per_address
@@ -79,6 +79,7 @@ class DisplayNamespace(Namespace):
         if device is not None:
             join_room(device_room(device.id) if device.paired else pending_device_room(device.id))
             emit("device", {"paired": device.paired, "kind": device.kind, "name": device.name})
+        self._count_anonymous()
         emit("state", self._state())
 
     def on_disconnect(self, reason=None):
@@ -91,6 +92,7 @@ class DisplayNamespace(Namespace):
                 self._per_address.pop(client.address, None)
         if self.presence.leave(request.sid):
             self._presence_changed()
+        self._count_anonymous()
 
     def on_snapshot(self, _data=None):
         emit("state", self._state())
@@ -114,6 +116,7 @@ class DisplayNamespace(Namespace):
                 join_room(CONSOLES)
         else:
             return
+        self._count_anonymous()
         self._presence_changed()
 
     def on_sound(self, data):
@@ -155,7 +158,11 @@ class DisplayNamespace(Namespace):
 
     # ---- helpers -----------------------------------------------------------------------
     def anonymous_count(self) -> int:
-        return sum(1 for sid in self._clients if not self.presence.has(sid))
+        """Screens connected without a name, in the whole hall."""
+        return self.cluster.anonymous()
+
+    def _count_anonymous(self) -> None:
+        self.cluster.set_anonymous(max(0, len(self._clients) - self.presence.count()))
 
     def _speaker(self, sid: str):
         client = self._clients.get(sid)
@@ -285,9 +292,11 @@ class SnapshotCache:
 
 
 class Presence:
-    """Which known screens and tablets are connected right now (for the manager's live view)."""
+    """Which known screens and tablets are connected to this process right now (for the
+    manager's live view). cluster.SharedPresence keeps the whole hall's list in Redis."""
 
-    def __init__(self):
+    def __init__(self, process: str = ""):
+        self.process = process
         self._clients: dict[str, dict] = {}
 
     def join(self, sid: str, *, name: str, page: str, speaker: bool, user_id: int | None = None,
@@ -309,11 +318,18 @@ class Presence:
     def has(self, sid: str) -> bool:
         return sid in self._clients
 
+    def count(self) -> int:
+        """Named clients connected to this process."""
+        return len(self._clients)
+
     def leave(self, sid: str) -> bool:
         return self._clients.pop(sid, None) is not None
 
     def list(self) -> list[dict]:
-        return [dict(v, sid=k) for k, v in self._clients.items()]
+        return [dict(v, sid=k, process=self.process) for k, v in self._clients.items()]
+
+    def _entries(self) -> dict[str, dict]:
+        return self._clients
 
 
 class Broadcaster:
@@ -335,9 +351,15 @@ class Broadcaster:
     holds them as before and a speaker cut off by the crash still finds them in `state`.
     """
 
-    def __init__(self, socketio: SocketIO, hall: HallService):
+    def __init__(self, socketio: SocketIO, hall: HallService, poll_s: float = 5.0,
+                 snapshots: "SnapshotCache | None" = None):
         self.socketio = socketio
         self.hall = hall
+        # Dropped before each event leaves: a screen connecting while it is sent must not get a
+        # snapshot from before it (with several processes the broadcaster may find an event by
+        # its poll before the commit's nudge has reached the cache).
+        self.snapshots = snapshots
+        self.poll_s = poll_s   # a look at the database even without a nudge (cluster.py)
         self.enrichers: list[Enricher] = []
         self.relays: list[Callable[[dict], None]] = []   # after each emit (the phones' rooms, web/visitor.py)
         self._wake = socketio.server.eio.create_event()
@@ -369,7 +391,7 @@ class Broadcaster:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(timeout=5)
+            self._wake.wait(timeout=self.poll_s)
             self._wake.clear()
             try:
                 self.flush()
@@ -390,7 +412,12 @@ class Broadcaster:
                 if event.get("type") in SPOKEN and _age(event, now) > STALE_AFTER:
                     event = event | {"stale": True}
                 event = self._enrich(event)
-                self.socketio.emit(event["type"], event, namespace=NAMESPACE)
+                if self.snapshots is not None:
+                    self.snapshots.invalidate()
+                # To this process's own connections only: with several processes (cluster.py)
+                # each has its own broadcaster reading the same events, so a screen gets each
+                # event once, from the process it is attached to.
+                self.socketio.emit(event["type"], event, namespace=NAMESPACE, ignore_queue=True)
                 for relay in self.relays:
                     relay(event)
                 self._last_sent = event["seq"]

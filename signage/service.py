@@ -55,6 +55,11 @@ class HallService:
         for subscriber in self._subscribers:
             subscriber(events)
 
+    def changed_elsewhere(self) -> None:
+        """Another process of the hall committed something (cluster.py): subscribers look again.
+        They get no events: what was committed is read from the database, by `seq`."""
+        self._publish([])
+
     # ---- setup -------------------------------------------------------------------------
     def seed(self, hall: HallSpec) -> bool:
         """Load a hall file into an empty database. Returns False when it was already set up."""

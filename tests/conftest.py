@@ -43,6 +43,15 @@ def postgres(databases) -> PostgresServer:
     return databases.postgres()
 
 
+@pytest.fixture(scope="session")
+def redis_server():
+    """The session's throwaway Redis (tests/redis_server.py), for the multi-process tests."""
+    from redis_server import RedisServer
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="module")
 def backend(request) -> str:
     """"sqlite", or "postgresql" too where the test is marked `both_databases`. Unmarked tests

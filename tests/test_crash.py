@@ -136,7 +136,7 @@ class _FakeSocketIO:
         self.sent: list[dict] = []
         self.server = SimpleNamespace(eio=SimpleNamespace(create_event=threading.Event))
 
-    def emit(self, name, data, namespace=None):
+    def emit(self, name, data, namespace=None, ignore_queue=False):
         assert name == data["type"]
         self.sent.append(data)
 

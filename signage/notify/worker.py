@@ -18,9 +18,10 @@ ERASE_EVERY = 60.0
 
 
 class NotifyWorker:
-    def __init__(self, outbox: Outbox, socketio):
+    def __init__(self, outbox: Outbox, socketio, duties=None):
         self.outbox = outbox
         self.socketio = socketio
+        self.duties = duties       # store/duties.py: one process of the hall sends (None: this one)
         self._wake = socketio.server.eio.create_event()
         self._changed = True             # a pass right after start: what changed while down
         self._erased_at = 0.0
@@ -45,6 +46,9 @@ class NotifyWorker:
             self._wake.clear()
 
     def pass_once(self) -> float:
+        if self.duties is not None and not self.duties.held:
+            self._changed = True   # whoever holds the duties now looks at everything
+            return IDLE_WAIT
         if self._changed:
             self._changed = False
             self.outbox.on_change()

@@ -21,9 +21,10 @@ IDLE_WAIT = 5.0          # seconds between looks when nothing is due (probes, ex
 
 
 class PrintWorker:
-    def __init__(self, printing: Printing, socketio):
+    def __init__(self, printing: Printing, socketio, duties=None):
         self.printing = printing
         self.socketio = socketio
+        self.duties = duties       # store/duties.py: one process of the hall prints (None: this one)
         self._wake = socketio.server.eio.create_event()
         self._busy: set[int] = set()          # devices with a task talking to them right now
         printing.wake = self._wake.set
@@ -34,15 +35,20 @@ class PrintWorker:
     def _run(self) -> None:
         while True:
             try:
-                self.pass_once()
-                wait = self.printing.next_due_in()
+                wait = self.printing.next_due_in() if self.pass_once() else None
             except Exception:   # the printers must not stop the hall, nor this loop
                 log.exception("print worker pass failed")
                 wait = IDLE_WAIT
             self._wake.wait(timeout=IDLE_WAIT if wait is None else min(IDLE_WAIT, max(wait, 0.2)))
             self._wake.clear()
 
-    def pass_once(self) -> None:
+    def wake(self) -> None:
+        self._wake.set()
+
+    def pass_once(self) -> bool:
+        """Start a task for each printer with work; False when another process prints."""
+        if self.duties is not None and not self.duties.held:
+            return False
         per_device: dict[int, list[Job]] = {}
         for job in self.printing.due():
             per_device.setdefault(job.device_id, []).append(job)
@@ -55,6 +61,7 @@ class PrintWorker:
                 continue
             self._busy.add(device_id)
             self.socketio.start_background_task(self._drive, device_id, jobs)
+        return True
 
     def _drive(self, device_id: int, jobs: list[Job]) -> None:
         """One printer: its jobs in order; stop at the first that cannot print (the rest wait)."""

@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import queue
 from ..accounts import Accounts
+from ..cluster import Cluster, make_cluster
 from ..devices import Devices
 from ..login_guard import LoginGuard
 from ..hall import HallSpec
@@ -24,6 +25,7 @@ from ..service import HallService
 from ..speech.hall_speaker import HallSpeaker
 from ..speech.voice import Voice
 from ..store import Database
+from ..store.duties import AlwaysHeld, Duties
 from ..store import tables as t
 from . import security_headers
 from .converters import IdConverter
@@ -35,6 +37,7 @@ ASYNC_MODES = ("gevent", "eventlet", "threading")
 MAX_BODY_BYTES = 64 * 1024
 MAX_SOCKET_MESSAGE = 16 * 1024   # screens send a few small events; nothing needs more
 VOICE_WORKERS = 2   # clips rendered at once (speech/voice.py)
+HALL_CLOCK_S = 15   # scheduled announcements and opening hours are looked at this often
 
 
 @dataclass
@@ -70,10 +73,12 @@ class Hall:
     config: Config
     login_guard: LoginGuard
     devices: Devices
+    cluster: Cluster          # what the processes of one hall share (cluster.py)
+    duties: Duties | AlwaysHeld   # does this process run the once-per-hall work now?
 
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+limiter = Limiter(key_func=get_remote_address, default_limits=[])   # storage: RATELIMIT_STORAGE_URI
 
 
 def create_app(config: Config) -> tuple[Flask, SocketIO]:
@@ -84,6 +89,7 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     service = HallService(db)
     if config.hall is not None:
         service.seed(config.hall)
+    cluster = make_cluster(config.message_queue)
 
     app.config.update(
         SECRET_KEY=_secret_key(db),
@@ -94,6 +100,10 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
         SESSION_COOKIE_SECURE=config.https,
         RATELIMIT_HEADERS_ENABLED=True,   # 429 answers carry Retry-After
         RATELIMIT_DEFAULT=config.request_rate_limit,
+        # Several processes count together in their shared Redis (cluster.py); one, in memory.
+        RATELIMIT_STORAGE_URI=config.message_queue if cluster.shared else "memory://",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,   # Redis away: each process counts alone
+        RATELIMIT_SWALLOW_ERRORS=True,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         TICKET_RATE_LIMIT=config.ticket_rate_limit,
     )
@@ -113,19 +123,22 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
                                 x_host=config.proxy_hops, x_port=config.proxy_hops)
     accounts = Accounts(db)
     devices = Devices(db, service.clock)
-    presence = Presence()
-    namespace = DisplayNamespace(service, presence, accounts, devices,
+    namespace = DisplayNamespace(service, cluster, accounts, devices,
                                  max_per_address=config.max_connections_per_address)
     socketio.on_namespace(namespace)
     limit_incoming(socketio)
-    broadcaster = Broadcaster(socketio, service)
+    broadcaster = Broadcaster(socketio, service, poll_s=cluster.follow_poll_s,
+                              snapshots=namespace.snapshots)
+    service.subscribe(cluster.committed)
+    duties = Duties(db, cluster.process, service.clock) if cluster.shared else AlwaysHeld()
     # Clips are made beside the events, two at once at most (a hall server has ~2 cores).
     speaker = HallSpeaker(Voice(config.audio_dir, workers=VOICE_WORKERS), service.settings)
     broadcaster.enrichers.append(speaker.enrich)
     namespace.state_extras.append(lambda: {"announcements": speaker.recent()})
     namespace.on_played_hooks.append(speaker.queue.mark_played)
     app.extensions["signage"] = Hall(service=service, accounts=accounts, socketio=socketio,
-                                     broadcaster=broadcaster, presence=presence, speaker=speaker,
+                                     broadcaster=broadcaster, presence=cluster.presence, speaker=speaker,
+                                     cluster=cluster, duties=duties,
                                      config=config, login_guard=LoginGuard(db, service.clock),
                                      devices=devices, screens=namespace)
     security_headers.register(app, https=config.https)
@@ -151,8 +164,10 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     storage_errors.register(app)  # a full disk / read-only database: 507 / 503, said plainly
     app.register_blueprint(health.bp)
     broadcaster.start()
+    cluster.start(socketio, on_remote_commit=service.changed_elsewhere)
     from . import printing as printing_routes
     printing_routes.init_app(app, socketio)  # kiosks' printers: slips, retries, state
+    socketio.start_background_task(duties.follow, socketio.sleep)
     socketio.start_background_task(_hall_clock, socketio, app)
     return app, socketio
 
@@ -166,6 +181,10 @@ def _hall_clock(socketio: SocketIO, app: Flask) -> None:
     open_states = None
     while True:
         try:
+            if not h.duties.held:   # another process of the hall does this (store/duties.py)
+                open_states = None
+                socketio.sleep(HALL_CLOCK_S)
+                continue
             admin.run_due_announcements()
             now_open = {s["code"]: s["open"] for s in h.service.services()}
             if open_states is not None and now_open != open_states:
@@ -173,7 +192,7 @@ def _hall_clock(socketio: SocketIO, app: Flask) -> None:
             open_states = now_open
         except Exception:  # the clock must keep ticking whatever one run did
             app.logger.exception("hall clock failed")
-        socketio.sleep(15)
+        socketio.sleep(HALL_CLOCK_S)
 
 
 def _secret_key(db: Database) -> str:

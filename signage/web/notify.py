@@ -20,8 +20,9 @@ PHONE_LIMIT = "10 per minute"     # per address: a kiosk takes one number per vi
 def register(app: Flask, socketio: SocketIO) -> Outbox:
     h = app.extensions["signage"]
     outbox = Outbox(h.service)
-    worker = NotifyWorker(outbox, socketio)
+    worker = NotifyWorker(outbox, socketio, h.duties)
     h.broadcaster.relays.append(worker.queue_changed)
+    h.duties.on_taken.append(worker.queue_changed)
     app.extensions["notify"] = outbox
     app.register_blueprint(bp)
     csrf.exempt(bp)   # the number carries the ticket's token; sessions are checked by api_auth

@@ -28,7 +28,12 @@ def init_app(app: Flask, socketio: SocketIO) -> Printing:
     app.register_blueprint(bp)
     # Sessions send X-CSRFToken (api_auth checks it); the kiosk is known by its SameSite cookie.
     csrf.exempt(bp)
-    PrintWorker(printing, socketio).start()
+    worker = PrintWorker(printing, socketio, h.duties)
+    # A slip queued by another process of the hall (cluster.py) reaches the one that prints
+    # with that process's commit; and a process that takes the duties over looks at once.
+    h.service.subscribe(lambda _events: worker.wake())
+    h.duties.on_taken.append(worker.wake)
+    worker.start()
     return printing
 
 

@@ -321,11 +321,12 @@ class Relay:
                 if view is not None and view != self._sent.get(ticket_id):
                     self._sent[ticket_id] = view
                     self.socketio.emit("ticket", view, room=ticket_room(ticket_id),
-                                       namespace=TICKET_NAMESPACE)
+                                       namespace=TICKET_NAMESPACE, ignore_queue=True)
             estimates = self.visitors.agency_estimates()
             if estimates != self._estimates:
                 self._estimates = estimates
-                self.socketio.emit("estimates", estimates, namespace=HALL_NAMESPACE)
+                self.socketio.emit("estimates", estimates, namespace=HALL_NAMESPACE,
+                                   ignore_queue=True)   # every process pushes to its own (cluster.py)
         except Exception:   # a phone's view must never stop the hall's feed
             log.exception("pushing the tickets' views failed")
 

@@ -106,7 +106,7 @@
         name = (c ? c.name : name) + (d.user_id ? ' · ' + M.userName(d.user_id) : '');
       }
       dbody.appendChild(el('tr', { dataset: { page: d.page, sound: d.sound || '' }, class: d.sound === 'blocked' ? 'is-blocked' : '' }, [
-        el('td', { class: 'm-strong', text: name }),
+        el('td', { class: 'm-strong', text: name, title: d.process || null }),   // which server process holds it
         el('td', { text: PAGE_NAMES[d.page] ? t(PAGE_NAMES[d.page]) : d.page }),
         el('td', { text: d.speaker ? t('m_yes') : t('m_no') }),
         el('td', {}, [sound])

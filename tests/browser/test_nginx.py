@@ -3,70 +3,14 @@ Chromium display attached through it: websockets upgrade, calls arrive live, and
 sees each device's own address (X-Forwarded-For from nginx, trusted with --proxy-hops 1)."""
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
+import socket
 import time
-from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from support import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "deploy" / "nginx" / "signage.conf"
-
-
-class Nginx:
-    """Debian's nginx running the reference site, rewritten only for ports and paths."""
-
-    def __init__(self, folder: Path, upstream_ports: list[int]):
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        assert Path(binary).exists(), "nginx not found: run ./bin/test, which installs Debian's nginx-light"
-        self.port = free_port()
-        site = SITE.read_text()
-        servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;\n" for p in upstream_ports)
-        site = re.sub(r"    server 127\.0\.0\.1:8081[^\n]*\n(    # server[^\n]*\n)?", servers, site)
-        site = site.replace("listen 80 default_server;", f"listen 127.0.0.1:{self.port};")
-        site = site.replace("listen [::]:80 default_server;", "")
-        folder.mkdir(parents=True, exist_ok=True)
-        self.conf = folder / "nginx.conf"
-        self.conf.write_text(f"""
-user root;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log {folder}/access.log;
-    client_body_temp_path {folder}/body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-{site}
-}}
-""")
-        check = subprocess.run([binary, "-t", "-c", str(self.conf), "-p", str(folder)],
-                               capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        self.proc = subprocess.Popen([binary, "-c", str(self.conf), "-p", str(folder), "-g", "daemon off;"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/api/services", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError((folder / "error.log").read_text())
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+from nginx import Nginx
 
 
 @pytest.fixture
@@ -99,3 +43,45 @@ def test_a_display_through_nginx_gets_calls_live_over_a_websocket(proxied, pages
                            json={"code": asked.json()["code"], "name": "TV via nginx"})
     assert paired.status_code == 201
     assert paired.json()["address"] == "127.0.0.1"
+
+
+def test_a_call_on_one_process_reaches_a_tv_attached_to_the_other(postgres, databases, redis_server,
+                                                                   tmp_path, pages):
+    """Two processes on one PostgreSQL and one Redis behind the reference site (cluster.py)."""
+    from support import ServerProcess
+    redis_server.flush()
+    db = databases.new("postgresql", tmp_path, "two")
+    args = ("--proxy-hops", "1", "--message-queue", redis_server.url)
+    servers = [ServerProcess(db, log_path=tmp_path / f"process-{i}.log", extra_args=args) for i in range(2)]
+    nginx = None
+    try:
+        for server in servers:
+            server.start()
+        nginx = Nginx(tmp_path / "nginx", [server.port for server in servers])
+        servers[0].issue("A")
+        pages.context.add_cookies([{"name": "signage_device", "url": nginx.url,
+                                    "value": servers[0].pair_device("display", "TV lewat nginx")}])
+        display = pages.open(nginx.url + "/display")
+        display.wait_for_function("() => window.Display && Display.live && Display.live.isOnline()")
+        manager = servers[0].headers(servers[0].token("manager"))
+        deadline = time.monotonic() + 10
+        while True:
+            listed = [d for d in requests.get(servers[1].url + "/api/manage/overview", headers=manager,
+                                              timeout=5).json()["displays"] if d["name"] == "TV lewat nginx"]
+            if listed:
+                break
+            assert time.monotonic() < deadline, "the TV never appeared in the hall's presence"
+            time.sleep(0.2)
+        attached = {f"{socket.gethostname()}:{s.proc.pid}": s for s in servers}[listed[0]["process"]]
+        other = next(s for s in servers if s is not attached)
+
+        answer = requests.post(f"{other.url}/api/counters/1/call-next", timeout=5,
+                               headers=other.headers(other.token("counter", 1)))
+        assert answer.status_code == 200, answer.text
+        expect(display.get_by_test_id("hero-number")).to_have_text("A001")
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        for server in servers:
+            server.stop()
+        databases.drop(db)
