@@ -65,7 +65,7 @@ class Accounts:
         if not 8 <= len(password or "") <= 200:
             raise AccountError("Kata sandi: 8–200 karakter.")
         if role == "supervisor" and not service_code:
-            raise AccountError("Supervisor harus punya instansi (service). / A supervisor needs an agency.")
+            raise AccountError("Supervisor harus punya instansi (kode layanan, mis. --service E).")
         password_hash = hash_password(password)
         with self.db.write() as s:
             if s.scalar(select(t.User.id).where(t.User.username == username)):

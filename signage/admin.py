@@ -54,6 +54,14 @@ def _text(value: object, field: str, *, max_len: int, required: bool = True) -> 
     return value
 
 
+SHORT_NAME_MAX = 24   # tables.Service.short_name, tables.Counter.short_name
+
+
+def _short_name(value: object, field: str) -> str | None:
+    """The name the hall TV shows in place of a long one; empty or null: none (the TV shows the name)."""
+    return _text(value, field, max_len=SHORT_NAME_MAX, required=False) or None
+
+
 def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)  # True is an int to Python
 
@@ -86,7 +94,7 @@ class HallAdmin:
 
     # ---- services -----------------------------------------------------------------
     def save_service(self, actor: Principal, data: dict, code: str | None = None) -> dict:
-        """Add (code None) or edit a service. Fields: code, name, color, daily_limit, hours."""
+        """Add (code None) or edit a service. Fields: code, name, short_name, color, daily_limit, hours."""
         if not isinstance(data, dict):
             raise InvalidRequest("Data layanan harus objek.")
         with self.db.write() as s:
@@ -108,6 +116,8 @@ class HallAdmin:
                 service.code = new_code
             if "name" in data or code is None:
                 service.name = _text(data.get("name"), "Nama layanan", max_len=120)
+            if "short_name" in data:
+                service.short_name = _short_name(data["short_name"], "Nama singkat layanan")
             if "color" in data:
                 if not isinstance(data["color"], str) or not _COLOR.match(data["color"]):
                     raise InvalidRequest("Warna: format #RRGGBB.")
@@ -127,7 +137,8 @@ class HallAdmin:
             if code is None:
                 s.add(service)
             s.flush()
-            self._log(s, actor, "service.save", code=service.code, fields=sorted(data))
+            self._log(s, actor, "service.save", code=service.code, fields=sorted(data), new=code is None,
+                      name=service.name)   # new, name: for the audit sentence (audit_sentences.py)
             result = {"code": service.code, "name": service.name}
         self._changed("hall")
         return result
@@ -166,6 +177,8 @@ class HallAdmin:
                 if clash is not None and clash is not counter:
                     raise InvalidRequest(f"Nama loket {name!r} sudah dipakai.")
                 counter.name = name
+            if "short_name" in data:
+                counter.short_name = _short_name(data["short_name"], "Nama singkat loket")
             if "services" in data or counter_id is None:
                 codes = data.get("services")
                 if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
@@ -175,7 +188,7 @@ class HallAdmin:
                 s.add(counter)
             s.flush()
             self._log(s, actor, "counter.save", id=counter.id, name=counter.name,
-                      services=[sv.code for sv in counter.services])
+                      services=[sv.code for sv in counter.services], new=counter_id is None)
             result = {"id": counter.id, "name": counter.name}
         self._changed("hall")
         return result
@@ -340,11 +353,14 @@ class HallAdmin:
     def _set(self, actor: Principal, key: str, value) -> None:
         with self.db.write() as s:
             row = s.get(t.Setting, key)
+            previous = None if row is None else row.value
             if row is None:
                 s.add(t.Setting(key=key, value=value))
             else:
                 row.value = value
-            self._log(s, actor, f"setting.{key}", value=value)
+            # hours and holidays keep what they replace: the audit sentence names what changed
+            self._log(s, actor, f"setting.{key}", value=value,
+                      **({"previous": previous} if key in ("hours", "holidays") else {}))
 
     # ---- voice ------------------------------------------------------------------------
     def set_speech(self, actor: Principal, data: object) -> dict:

@@ -1,5 +1,5 @@
-"""Command line: `signage run`, `signage token create|list|revoke`, `signage user add`,
-`signage audio build`.
+"""Command line: `signage run`, `signage token create|list|revoke`, `signage user add|list|
+reset-password|disable|enable|import` (signage/accounts_cli.py), `signage audio build`.
 
 Only the standard library is imported at the top: the async mode (gevent or eventlet) must
 monkey-patch the standard library before anything else is imported.
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(required=True, metavar="ACTION")
     create = token_sub.add_parser("create", help="create a token; printed on the last line")
     create.add_argument("--role", choices=("counter", "manager", "kiosk"), required=True)
-    create.add_argument("--counter", type=int, help="counter id, for --role counter")
+    create.add_argument("--counter", help='counter name or id, for --role counter (e.g. "Loket 5")')
     create.add_argument("--label", default="", help="what the machine is, e.g. 'Kios lobi' (shown in the list)")
     create.add_argument("--expires-days", type=int, help="refused after this many days (default: never)")
     create.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
@@ -77,13 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     add = user_sub.add_parser("add", help="add an account")
     add.add_argument("username")
     add.add_argument("--role", choices=("staff", "supervisor", "manager"), required=True)
-    add.add_argument("--counter", type=int, action="append", default=[], help="counter id (repeat for several)")
+    add.add_argument("--counter", action="append", default=[],
+                     help='counter name or id, e.g. "Loket 5" (repeat for several)')
     add.add_argument("--service", help="agency code, for a supervisor")
     add.add_argument("--name", default="")
     add.add_argument("--password", help="default: a random one, printed")
     add.add_argument("--db", default=os.environ.get("SIGNAGE_DB", DEFAULT_DB))
     add.add_argument("--hall", help="hall file, if the database is new")
     add.set_defaults(func=cmd_user_add)
+    from .accounts_cli import register as register_user_commands
+    register_user_commands(user_sub, os.environ.get("SIGNAGE_DB", DEFAULT_DB))
 
     db = sub.add_parser("db", help="the hall's database")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
@@ -184,19 +187,16 @@ def cmd_run(args) -> int:
                     media_dir=Path(args.media_dir) if args.media_dir else _beside_db(args.db, "media"))
     app, socketio = create_app(config)
     accounts = app.extensions["signage"].accounts
+    base = f"http://{_shown_host(args.host)}:{args.port}"
     if not accounts.has_manager():
+        from .accounts_cli import first_start_lines
         password = secrets.token_urlsafe(9)
         accounts.add_user("manager", password, "manager", full_name="Pengelola MPP")
-        print("=" * 60)
-        print("Akun pengelola dibuat / manager account created (shown only once):")
-        print("  username: manager")
-        print(f"  password: {password}")
-        print("=" * 60)
-    base = f"http://{_shown_host(args.host)}:{args.port}"
-    print(f"signage {args.async_mode} on {args.host}:{args.port}, database {config.db_url}")
-    for label, path in (("kiosk", "/kiosk"), ("display", "/display"), ("counter", "/counter"),
-                        ("manager", "/manager"), ("api", "/api/openapi.json")):
-        print(f"  {label:8} {base}{path}")
+        print("\n".join(first_start_lines(base, password)))
+    print(f"signage ({args.async_mode}) mendengarkan di {args.host}:{args.port}, basis data {config.db_url}")
+    for label, path in (("kios", "/kiosk"), ("layar", "/display"), ("loket", "/counter"),
+                        ("pengelola", "/manager"), ("api", "/api/openapi.json")):
+        print(f"  {label:9} {base}{path}")
     sys.stdout.flush()
     socketio.run(app, host=args.host, port=args.port, log_output=False,
                  allow_unsafe_werkzeug=True, use_reloader=False, debug=False)
@@ -277,12 +277,14 @@ def cmd_token_create(args) -> int:
     if args.expires_days is not None and not 1 <= args.expires_days <= MAX_TOKEN_DAYS:
         print(f"error: --expires-days: 1–{MAX_TOKEN_DAYS}", file=sys.stderr)
         return 2
+    from .accounts_cli import LookupProblem, resolve_counter_ids
     db, _ = _hall_service(args)
     expires = (datetime.now(timezone.utc) + timedelta(days=args.expires_days)
                if args.expires_days is not None else None)
     try:
-        token = Accounts(db).create_token(args.role, args.counter, args.label, expires_at=expires)
-    except AccountError as exc:
+        counter_id = resolve_counter_ids(db, [args.counter])[0] if args.counter else None
+        token = Accounts(db).create_token(args.role, counter_id, args.label, expires_at=expires)
+    except (AccountError, LookupProblem) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"token for {args.role}{' counter ' + str(args.counter) if args.counter else ''}:")
@@ -323,17 +325,20 @@ def cmd_token_revoke(args) -> int:
 
 def cmd_user_add(args) -> int:
     from .accounts import AccountError, Accounts
+    from .accounts_cli import LookupProblem, resolve_counter_ids
     db, _ = _hall_service(args)
     password = args.password or secrets.token_urlsafe(9)
     try:
         Accounts(db).add_user(args.username, password, args.role, full_name=args.name,
-                              counter_ids=args.counter, service_code=args.service)
-    except AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+                              counter_ids=resolve_counter_ids(db, args.counter),
+                              service_code=args.service)
+    except (AccountError, LookupProblem) as exc:
+        print(f"Galat: {exc}", file=sys.stderr)
         return 2
-    print(f"user {args.username} ({args.role}) created")
+    print(f"Akun {args.username.strip().lower()} ({args.role}) dibuat.")
     if not args.password:
-        print(f"password: {password}")
+        print("Kata sandinya hanya ditampilkan sekali, catat sekarang:")
+        print(f"  kata sandi: {password}")
     return 0
 
 

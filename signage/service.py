@@ -350,6 +350,14 @@ class HallService:
                 .group_by(t.Event.ticket_id)).all())
             tickets = s.scalars(select(t.Ticket).where(t.Ticket.day >= first_day,
                                                        t.Ticket.day <= last_day)).all()
+            names = dict(s.execute(select(t.Service.code, t.Service.name)).all())
+            visit_events = s.execute(
+                select(t.Event.ticket_id, t.Event.counter_id, t.Event.type, t.Event.at, t.Event.payload)
+                .join(t.Ticket, t.Ticket.id == t.Event.ticket_id)
+                .where(t.Event.type.in_(("called", "finished", "skipped", "transferred")),
+                       t.Ticket.day >= first_day, t.Ticket.day <= last_day)
+                .order_by(t.Event.seq)).all()
+            ticket_codes = {tk.id: (codes[tk.issuing_service_id], codes[tk.service_id]) for tk in tickets}
             facts = [stats.TicketFacts(
                 number=tk.number, issuing_service=codes[tk.issuing_service_id],
                 service=codes[tk.service_id], status=tk.status, issued_at=tk.issued_at,
@@ -358,8 +366,13 @@ class HallService:
                 for tk in tickets]
         wanted = list(codes.values()) if service_codes is None else service_codes
         facts = [f for f in facts if f.issuing_service in wanted or f.service in wanted]
-        result = stats.compute(facts, wanted, list(counters.values()), tz)
-        result["services"] = [r for r in result["services"] if r["code"] in wanted]
+        visits = stats.counter_visits(
+            (ticket, counters.get(counter), type_, at, (payload or {}).get("recall"))
+            for ticket, counter, type_, at, payload in visit_events
+            if set(ticket_codes.get(ticket, ())) & set(wanted))
+        result = stats.compute(facts, wanted, list(counters.values()), tz, visits)
+        result["services"] = [r | {"name": names.get(r["code"], r["code"])}
+                              for r in result["services"] if r["code"] in wanted]
         result["from"], result["to"] = first_day.isoformat(), last_day.isoformat()
         return result
 
@@ -456,7 +469,8 @@ class HallService:
         views = []
         for sv in s.scalars(select(t.Service).order_by(t.Service.position, t.Service.id)):
             open_, reason = self._open_state(s, sv, settings, now)
-            views.append({"code": sv.code, "name": sv.name, "prefix": sv.code, "color": sv.color,
+            views.append({"code": sv.code, "name": sv.name, "short_name": sv.short_name,
+                          "prefix": sv.code, "color": sv.color,
                           "logo": _media_url(sv.logo), "daily_limit": sv.daily_limit,
                           "hours": sv.hours, "closed_until": sv.closed_until and sv.closed_until.isoformat(),
                           "open": open_, "closed_reason": reason,
@@ -467,7 +481,8 @@ class HallService:
     @staticmethod
     def _counter_dict(s, counter: t.Counter) -> dict:
         ticket = s.get(t.Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
-        return {"id": counter.id, "name": counter.name, "state": str(counter.state),
+        return {"id": counter.id, "name": counter.name, "short_name": counter.short_name,
+                "state": str(counter.state),
                 "services": [sv.code for sv in counter.services],
                 "ticket": ticket and {"number": ticket.number, "service": ticket.service.code,
                                       "priority": ticket.priority,

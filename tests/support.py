@@ -94,7 +94,7 @@ class ServerProcess:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"server did not start: {self.log_path.read_text()[-3000:]}")
-        found = re.findall(r"password: (\S+)", self.log_path.read_text())
+        found = re.findall(r"(?:password|kata sandi): (\S+)", self.log_path.read_text())
         if found:
             self.manager_password = found[0]
         return self

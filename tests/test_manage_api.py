@@ -192,8 +192,8 @@ def test_stats_api_and_csv(srv):
     assert {"code", "issued", "served", "skipped", "waiting"} <= set(stats["services"][0])
     assert as_manager(srv, "GET", "/api/stats?from=2026-02-30").status_code == 400
     assert as_manager(srv, "GET", "/api/stats?from=2026-05-02&to=2026-05-01").status_code == 400
-    csv_text = as_manager(srv, "GET", "/api/stats.csv").text
-    assert csv_text.splitlines()[0].startswith("from,to,service,issued")
+    csv_text = as_manager(srv, "GET", "/api/stats.csv").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Layanan;Tiket diambil;Dilayani;")
 
 
 # ---- roles hold: a supervisor's staff are those on their agency's own counters ------------------

@@ -74,8 +74,12 @@ def test_scripted_day_per_counter_and_hour(day):
     result = day.statistics(date(2026, 11, 30), date(2026, 11, 30))
     counters = {row["counter"]: row for row in result["counters"]}
     assert counters["Loket 1"] | {} == {"counter": "Loket 1", "called": 3, "served": 2, "skipped": 1,
+                                        "transferred": 0, "serving": 0,
                                         "service_seconds": {"avg": 900.0, "p90": 1200.0}}
-    assert counters["Loket 2"]["served"] == 0
+    # Loket 2 called B001 and transferred it to A: it counts there, as transferred out.
+    assert counters["Loket 2"] | {} == {"counter": "Loket 2", "called": 1, "served": 0, "skipped": 0,
+                                        "transferred": 1, "serving": 0,
+                                        "service_seconds": {"avg": None, "p90": None}}
     hours = {row["hour"]: row["issued"] for row in result["per_hour"]}
     assert hours[8] == 3 and hours[9] == 1 and sum(hours.values()) == 4
 

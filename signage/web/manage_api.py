@@ -1,8 +1,6 @@
 """The manager console's JSON API: hall edits, staff, running text, statistics, audit log."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, jsonify, request
@@ -51,24 +49,34 @@ def stats():
 @bp.get("/stats.csv")
 @api_auth(is_supervisor_or_manager)
 def stats_csv():
+    """One table (?table=layanan|loket|jam) for Indonesian Excel: `;`, decimal comma, BOM."""
+    from ..stats_export import TABLES, build_tables, table_key, to_csv
+    key = table_key(request.args.get("table"))
+    if key is None:
+        raise InvalidRequest(f"table: salah satu dari {', '.join(TABLES)}.")
     result = _stats()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["from", "to", "service", "issued", "served", "skipped", "waiting",
-                     "wait_avg_s", "wait_p90_s", "service_avg_s", "service_p90_s", "cancelled"])
-    for row in result["services"]:
-        writer.writerow([result["from"], result["to"], row["code"], row["issued"], row["served"],
-                         row["skipped"], row["waiting"], row["wait_seconds"]["avg"],
-                         row["wait_seconds"]["p90"], row["service_seconds"]["avg"],
-                         row["service_seconds"]["p90"], row.get("cancelled", 0)])
-    writer.writerow([])
-    writer.writerow(["counter", "called", "served", "skipped", "service_avg_s", "service_p90_s"])
-    for row in result["counters"]:
-        writer.writerow([row["counter"], row["called"], row["served"], row["skipped"],
-                         row["service_seconds"]["avg"], row["service_seconds"]["p90"]])
-    name = f"statistik-{result['from']}-{result['to']}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    name = f"statistik-per-{key}-{result['from']}-{result['to']}.csv"
+    return Response(to_csv(build_tables(result)[key]), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/stats.xlsx")
+@api_auth(is_supervisor_or_manager)
+def stats_xlsx():
+    """The same figures as an Excel workbook: Per layanan, Per loket, Per jam, Keterangan."""
+    from ..stats_export import build_tables, to_xlsx
+    result = _stats()
+    service = hall().service
+    settings = service.settings()
+    from zoneinfo import ZoneInfo
+    made = service.clock().astimezone(ZoneInfo(settings["timezone"])).strftime("%Y-%m-%d %H.%M")
+    body = to_xlsx(build_tables(result), hall_name=settings["hall_name"], first=result["from"],
+                   last=result["to"], made_at=made)
+    name = f"statistik-{result['from']}-{result['to']}.xlsx"
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _stats() -> dict:
@@ -208,7 +216,25 @@ def hall_settings():
 @bp.get("/manage/audit")
 @api_auth(is_manager)
 def audit():
-    return jsonify(entries=admin().audit_log(current_principal()))
+    """Newest first, each with its Indonesian sentence; ?person=, ?from=, ?to= (hall days), ?limit=."""
+    from ..audit_sentences import MAX_AUDIT, audit_view
+    args = request.args
+    try:
+        first = date.fromisoformat(args["from"]) if "from" in args else None
+        last = date.fromisoformat(args["to"]) if "to" in args else None
+    except ValueError:
+        raise InvalidRequest("from/to: tanggal YYYY-MM-DD.")
+    if first and last and last < first:
+        raise InvalidRequest("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'.")
+    limit = args.get("limit", "200")
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_AUDIT:
+        raise InvalidRequest(f"limit: 1–{MAX_AUDIT}.")
+    person = args.get("person", "").strip()
+    if len(person) > 80 or any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 for c in person):
+        raise InvalidRequest("person: nama seperti di daftar, paling panjang 80 karakter.")
+    h = hall()
+    return jsonify(audit_view(h.service.db, h.service.settings()["timezone"], person=person or None,
+                              first=first, last=last, limit=int(limit)))
 
 
 @bp.put("/manage/speech")

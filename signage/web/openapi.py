@@ -174,6 +174,8 @@ SCHEMAS: dict[str, dict] = {
               "example": {"mon": ["08:00", "15:00"]}},
     "Service": obj({
         "code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+        "short_name": nullable({"type": "string", "maxLength": 24,
+                                "description": "what the hall TV shows in place of a long name; null: the name"}),
         "color": {"type": "string"}, "logo": nullable({"type": "string"}),
         "daily_limit": nullable({"type": "integer"}), "hours": nullable(ref("Hours")),
         "closed_until": nullable(_DAY), "open": {"type": "boolean"},
@@ -194,6 +196,8 @@ SCHEMAS: dict[str, dict] = {
         required=["number", "service", "priority", "issued_at", "ahead", "position"]),
     "CounterSummary": obj({
         "id": {"type": "integer"}, "name": {"type": "string"},
+        "short_name": nullable({"type": "string", "maxLength": 24,
+                                "description": "what the hall TV shows in place of a long name; null: the name"}),
         "state": {"enum": ["idle", "serving", "paused"]},
         "services": array({"type": "string"}),
         "ticket": nullable(obj({"number": {"type": "string"}, "service": {"type": "string"},
@@ -226,13 +230,17 @@ SCHEMAS: dict[str, dict] = {
         required=["seq", "now", "day", "hall", "services", "counters", "last_calls", "running_text"]),
     "Stats": obj({
         "from": _DAY, "to": _DAY,
-        "services": array(obj({"code": {"type": "string"}, "issued": _COUNT, "served": _COUNT,
+        "services": array(obj({"code": {"type": "string"}, "name": {"type": "string"},
+                               "issued": _COUNT, "served": _COUNT,
                                "skipped": _COUNT, "waiting": _COUNT, "wait_seconds": _SECONDS,
                                "service_seconds": _SECONDS},
                               required=["code", "issued", "served", "skipped", "waiting"])),
         "counters": array(obj({"counter": {"type": "string"}, "called": _COUNT, "served": _COUNT,
-                               "skipped": _COUNT, "service_seconds": _SECONDS},
-                              required=["counter", "called", "served", "skipped"])),
+                               "skipped": _COUNT, "transferred": _COUNT, "serving": _COUNT,
+                               "service_seconds": _SECONDS},
+                              required=["counter", "called", "served", "skipped"],
+                              description="called = served + skipped + transferred (to another agency) "
+                                          "+ serving (still at the counter); each ticket once per counter")),
         "totals": obj({k: _COUNT for k in ("issued", "served", "skipped", "waiting")}),
         "per_hour": array(obj({"hour": {"type": "integer", "minimum": 0, "maximum": 23},
                                "issued": _COUNT}))},
@@ -289,13 +297,16 @@ SCHEMAS: dict[str, dict] = {
 }
 
 # ---- request bodies (what the server checks, in the words of JSON Schema) ---------------------
+_SHORT_NAME = nullable({"type": "string", "maxLength": 24, "example": "Dukcapil",
+                        "description": "optional: what the hall TV shows in place of a long name "
+                                       "(at most 24 characters); empty or null: the TV shows the name"})
 _SERVICE_FIELDS = {
-    "code": _CODE, "name": text(120),
+    "code": _CODE, "name": text(120), "short_name": _SHORT_NAME,
     "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$", "example": "#1f4e9c"},
     "daily_limit": nullable({"type": "integer", "minimum": 1, "maximum": 9999}),
     "hours": nullable(ref("Hours")),
 }
-_COUNTER_FIELDS = {"name": text(60), "services": array({"type": "string", "example": "A"}, minItems=1)}
+_COUNTER_FIELDS = {"name": text(60), "short_name": _SHORT_NAME, "services": array({"type": "string", "example": "A"}, minItems=1)}
 _SPEECH_FIELDS = {
     "template": text(MAX_TEMPLATE_LENGTH, example="Nomor antrian {nomor}, silakan menuju {loket}.",
                      description="must contain {nomor}; may contain {loket} and {layanan}"),
@@ -398,8 +409,19 @@ PATHS: dict[str, dict[str, dict]] = {
                  required=["lines"]))},
     "/api/stats": {"get": _get("Figures for service days from..to", who=SUPERVISOR, ok="Stats",
                                params=_DATE_PARAMS, tag="manage")},
-    "/api/stats.csv": {"get": _get("The same figures as CSV (a download)", who=SUPERVISOR, tag="manage",
-                                   params=_DATE_PARAMS, content_type="text/csv", ok={"type": "string"})},
+    "/api/stats.csv": {"get": _get(
+        "One table of the figures as CSV for Indonesian Excel (a download)", who=SUPERVISOR, tag="manage",
+        description="UTF-8 with BOM, `;` between columns, Indonesian headers, times in minutes with "
+                    "a decimal comma; one table per file (signage/stats_export.py).",
+        params=[*_DATE_PARAMS, {"name": "table", "in": "query", "required": False,
+                                "description": "layanan (per agency, default), loket (per counter) or jam (per hour)",
+                                "schema": {"type": "string", "enum": ["layanan", "loket", "jam"]}}],
+        content_type="text/csv", ok={"type": "string"})},
+    "/api/stats.xlsx": {"get": _get(
+        "The figures as an Excel workbook: sheets Per layanan, Per loket, Per jam, Keterangan",
+        who=SUPERVISOR, tag="manage", params=_DATE_PARAMS,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ok={"type": "string", "format": "binary"})},
     "/api/manage/overview": {"get": _get("Live view: waiting, counters, connected screens, voice",
                                          who=SUPERVISOR, ok="Overview", tag="manage")},
     "/api/manage/settings": {"get": _get("Hall settings", who=SUPERVISOR, ok="Settings", tag="manage")},
@@ -464,10 +486,21 @@ PATHS: dict[str, dict[str, dict]] = {
         body=obj({"name": text(120), "skip_policy": {"enum": ["requeue_once", "drop"]},
                   "public_tickets": {"type": "boolean"}}))},
     "/api/manage/audit": {"get": _get(
-        "Who changed what (newest first, last 200)", who=MANAGER, tag="manage",
+        "Who changed what, newest first, each as an Indonesian sentence (`text`)", who=MANAGER, tag="manage",
+        params=[{"name": "person", "in": "query", "required": False,
+                 "description": "only this person's changes (an `actor` as listed in `people`)",
+                 "schema": {"type": "string", "maxLength": 80}},
+                {"name": "from", "in": "query", "required": False, "description": "first day (hall time)",
+                 "schema": {"type": "string", "format": "date", "example": "2024-07-01"}},
+                {"name": "to", "in": "query", "required": False, "description": "last day (hall time)",
+                 "schema": {"type": "string", "format": "date", "example": "2024-07-31"}},
+                {"name": "limit", "in": "query", "required": False, "description": "at most this many (default 200)",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
         ok=obj({"entries": array(obj({"at": _TIME, "actor": nullable({"type": "string"}),
-                                      "action": {"type": "string"}, "detail": {}},
-                                     required=["at", "action"]))}, required=["entries"]))},
+                                      "action": {"type": "string"}, "detail": {},
+                                      "text": {"type": "string", "description": "plain text, not HTML"}},
+                                     required=["at", "action", "text"])),
+                "people": array({"type": "string"})}, required=["entries", "people"]))},
     "/api/manage/speech": {"put": op(
         "Voice settings (only the fields sent change)", who=MANAGER, ok="Speech", tag="manage",
         body=obj(_SPEECH_FIELDS, closed=True))},

@@ -131,7 +131,7 @@
 
   function updateButtons() {
     Object.keys(buttons).forEach(function (action) {
-      buttons[action].disabled = inFlight || !allowed(action);
+      buttons[action].disabled = sessionOver || inFlight || !allowed(action);
     });
     document.body.classList.toggle('is-busy', inFlight);
   }
@@ -147,11 +147,16 @@
   }
 
   // ---- talking to the server -------------------------------------------------------------------
+  /** The log-in has ended (expired, logged out elsewhere, account disabled): say so, with the
+   *  way back: a link to the log-in page that returns to this counter. Nothing else works now. */
+  var sessionOver = false;
   function sessionEnded() {
-    showMessage(t('session_expired', 'Sesi berakhir.'), 'error');
-    setTimeout(function () {
-      global.location.href = '/login?next=' + encodeURIComponent(global.location.pathname + global.location.search);
-    }, 2500);
+    sessionOver = true;
+    showMessage('');
+    closeTransfer();
+    $('c-session').hidden = false;
+    updateButtons();
+    $('c-login').focus({ preventScroll: false });
   }
 
   function accept(body) {
@@ -183,6 +188,7 @@
   }
 
   function act(action, body) {
+    if (sessionOver) { $('c-login').click(); return; }      // Enter on the keypad: log in again
     if (inFlight) return;
     if (!allowed(action)) { showMessage(refusal(action), 'warn'); return; }
     if (action === 'transfer' && !body) { openTransfer(); return; }

@@ -20,17 +20,19 @@
   }
 
   function decorate() {
+    var changed = false;
     Array.prototype.forEach.call(panel.querySelectorAll('.wait'), function (row) {
       var code = row.dataset.service;
       var line = row.querySelector('.wait-estimate');
       var value = row.classList.contains('is-closed') ? '' : words(estimates[code]);
-      if (!value) { if (line) line.parentNode.removeChild(line); return; }
+      if (!value) { if (line) { line.parentNode.removeChild(line); changed = true; } return; }
       if (!line) {
         line = Live.el('span', { class: 'wait-estimate', dataset: { testid: 'wait-estimate' } });
         row.appendChild(line);
       }
-      if (line.textContent !== value) line.textContent = value;
+      if (line.textContent !== value) { line.textContent = value; changed = true; }
     });
+    if (changed && Display.refit) Display.refit();     // the names have less room: fit them again
   }
 
   function apply(data) {

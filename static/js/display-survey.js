@@ -44,9 +44,11 @@
         el('span', { class: 'd-ikm-kinerja', text: kinerja })
       ]));
       panel.appendChild(el('div', { class: 'd-ikm-sub', text: data.name + ' · ' + data.respondents + ' ' + t('d_respondents') }));
+      if (Display.refit) Display.refit();          // the hall's name has less room now
     } else if (panel) {
       panel.parentNode.removeChild(panel);
       panel = null;
+      if (Display.refit) Display.refit();
     }
   }
 

@@ -56,6 +56,14 @@
     return null;
   }
   function colorOf(code) { var sv = service(code); return Live.safeColor(sv && sv.color); }
+  /** What the TV calls an agency or a counter: the short name a manager set, else the name. */
+  function label(item) { return item ? String(item.short_name || item.name || '') : ''; }
+  function serviceLabel(code, fallback) { var sv = service(code); return sv ? label(sv) : (fallback || ''); }
+  function counterLabel(counter) {
+    if (!counter) return '';
+    for (var i = 0; i < S.counters.length; i++) if (S.counters[i].id === counter.id) return label(S.counters[i]);
+    return label(counter);
+  }
   function visibleCalls() {
     var seen = {};
     return S.calls.filter(function (c) {
@@ -84,18 +92,20 @@
       nodes.heroLabel.hidden = false;
       nodes.heroPriority.hidden = true;
       nodes.hero.classList.add('is-empty');
+      scheduleFit();
       return;
     }
     nodes.hero.classList.remove('is-empty');
     nodes.hero.style.setProperty('--svc', colorOf(call.service));
     Live.setText(nodes.heroNumber, call.ticket);
-    Live.setText(nodes.heroCounter, call.counter ? call.counter.name : '');
-    Live.setText(nodes.heroService, call.service_name || '');
+    Live.setText(nodes.heroCounter, counterLabel(call.counter));
+    Live.setText(nodes.heroService, serviceLabel(call.service, call.service_name));
     nodes.heroRecall.hidden = !call.recall;
     nodes.heroLabel.hidden = !!call.recall;
     nodes.heroPriority.hidden = !call.priority;
     newestShownSeq = call.seq;
     applySpeaking();
+    scheduleFit();
     if (fresh) {
       nodes.hero.classList.remove('is-new');
       void nodes.hero.offsetWidth;              // restart the animation
@@ -114,7 +124,7 @@
                                          dataset: { ticket: c.ticket, service: c.service, seq: String(c.seq) } }, [
         el('span', { class: 'call-number num', text: c.ticket }),
         el('span', { class: 'call-arrow', 'aria-hidden': 'true', text: '→' }),
-        el('span', { class: 'call-counter', text: c.counter ? c.counter.name : '' }),
+        el('span', { class: 'call-counter', text: counterLabel(c.counter) }),
         el('span', { class: 'call-time num', text: c.at ? Live.fmtTime(c.at) : '' })
       ]));
     });
@@ -159,47 +169,142 @@
     applySpeaking();
   };
 
+  // ---- fitting: as large as the space allows, never below the floor, never a cut word --------
+  // Every size is a share of the screen's height (vh), so 1280×720, 1920×1080 and 4K look alike;
+  // the floor (--d-min in display.css, 1/40 of the height) is what can be read from the back of
+  // the hall. A name too long for its line wraps whole words; if it still does not fit, the type
+  // gets smaller, down to the floor, before anything else gives way.
+  var vh = function (n) { return (global.innerHeight * n / 100).toFixed(2) + 'px'; };
+  function spills(node) {
+    return !!node && (node.scrollHeight > node.clientHeight + 1 || node.scrollWidth > node.clientWidth + 1);
+  }
+  function wider(nodes) {
+    for (var i = 0; i < nodes.length; i++) if (nodes[i].scrollWidth > nodes[i].clientWidth + 1) return true;
+    return false;
+  }
+
+  function fitHall() {
+    var sizes = [4.2, 3.8, 3.4, 3.0, 2.6];
+    for (var i = 0; i < sizes.length; i++) {
+      root.style.setProperty('--d-hall', vh(sizes[i]));
+      if (!wider([nodes.hall])) return;
+    }
+  }
+
+  function fitHero() {
+    var hero = nodes.hero;
+    for (var scale = 1; scale >= 0.5; scale -= 0.05) {
+      hero.style.setProperty('--hero-s', scale.toFixed(2));
+      if (!spills(hero) && !wider([nodes.heroNumber, nodes.heroCounter, nodes.heroService])) return;
+    }
+  }
+
   /** Columns and type size that make the counter cards as readable as the panel allows. */
+  var fitKeys = {};
+  /** Fitting measures the page many times: skip it when nothing that sizes the text changed
+   *  (the same words in the same box; digits count by their number, not their value). */
+  function unchanged(name, box) {
+    var key = [box.clientWidth, box.clientHeight, global.innerHeight, box.textContent.replace(/\d/g, '0')].join('|');
+    if (fitKeys[name] === key) return true;
+    fitKeys[name] = key;
+    return false;
+  }
+
   function fitCounters(n) {
     var box = nodes.counters;
-    var W = box.clientWidth, H = box.clientHeight;
-    var gap = global.innerHeight * 0.011;
-    var best = { cols: 4, rows: 4, num: 40, name: 20 };
-    var bestScore = -1;
-    for (var cols = 1; cols <= Math.max(1, Math.min(8, n)); cols++) {
-      var rows = Math.max(1, Math.ceil(n / cols));
-      var cw = (W - gap * (cols - 1)) / cols;
-      var ch = (H - gap * (rows - 1)) / rows;
-      var num = Math.min(ch * 0.52, (cw - 0.04 * global.innerHeight) / 3.1);
-      if (num > bestScore) {
-        bestScore = num;
-        best = { cols: cols, rows: rows, num: num, name: Math.min(num * 0.42, ch * 0.24) };
+    if (!n || !box.clientHeight || unchanged('counters', box)) return;
+    var best = null;
+    for (var cols = 1; cols <= Math.min(4, n); cols++) {
+      var rows = Math.ceil(n / cols);
+      box.style.setProperty('--cols', cols);
+      box.style.setProperty('--rows', rows);
+      for (var step = 0; step <= 14; step++) {
+        var num = 6.4 - step * 0.28, name = Math.max(2.5, 3 - step * 0.06);
+        if (best && num <= best.num) break;             // cannot beat what another layout gave
+        box.style.setProperty('--cc-num', vh(num));
+        box.style.setProperty('--cc-name', vh(name));
+        if (!countersSpill(box)) { best = { cols: cols, rows: rows, num: num, name: name }; break; }
       }
     }
-    var cap = global.innerHeight * 0.1;               // no bigger than the "now calling" panel
+    best = best || { cols: Math.min(4, n), rows: Math.ceil(n / Math.min(4, n)), num: 2.5, name: 2.5 };
     box.style.setProperty('--cols', best.cols);
     box.style.setProperty('--rows', best.rows);
-    box.style.setProperty('--cc-num', Math.max(12, Math.min(best.num, cap)).toFixed(1) + 'px');
-    box.style.setProperty('--cc-name', Math.max(10, Math.min(best.name, cap * 0.4)).toFixed(1) + 'px');
+    box.style.setProperty('--cc-num', vh(best.num));
+    box.style.setProperty('--cc-name', vh(best.name));
+  }
+  function countersSpill(box) {
+    var list = box.children;
+    for (var i = 0; i < list.length; i++) {
+      if (spills(list[i]) || wider(list[i].querySelectorAll('.cc-name, .cc-number, .cc-state'))) return true;
+    }
+    return box.scrollHeight > box.clientHeight + 1;
+  }
+
+  /** The waiting panel: one row per agency, the whole name; two columns only for a big hall. */
+  function fitWaiting() {
+    var box = nodes.waiting;
+    var n = box.children.length;
+    if (!n || !box.clientHeight || unchanged('waiting', box)) return;
+    for (var cols = n > 12 ? 2 : 1; cols <= 2; cols++) {
+      box.style.setProperty('--wcols', cols);
+      for (var step = 0; step <= 8; step++) {
+        box.style.setProperty('--w-name', vh(3.1 - step * 0.075));
+        box.style.setProperty('--w-count', vh(4.4 - step * 0.15));
+        if (box.scrollHeight <= box.clientHeight + 1 &&
+            !wider(box.querySelectorAll('.wait-name, .wait-count, .wait-estimate, .wait-closed'))) return;
+      }
+    }
   }
 
   var fitPending = false;
-  function scheduleFit() {          // after the waiting panel has its height, size the cards
+  function scheduleFit() {          // after the panels have their sizes, size the type
     if (fitPending) return;
     fitPending = true;
     requestAnimationFrame(function () {
       fitPending = false;
-      fitCounters(Number(nodes.counters.dataset.count || 0));
-      fitCalls();
+      fitAll();
     });
+  }
+  function fitAll() {
+    fitHall();
+    fitHero();
+    fitCounters(Number(nodes.counters.dataset.count || 0));
+    fitWaiting();
+    fitCalls();
+    root.dataset.fitted = String((Number(root.dataset.fitted) || 0) + 1);   // for the tests
   }
 
   /** Show only the last calls that fit whole; never a half-cut row at the bottom. */
   function fitCalls() {
     var rows = nodes.calls.children;
-    var limit = nodes.calls.clientHeight;
     Array.prototype.forEach.call(rows, function (li) { li.hidden = false; });
-    Array.prototype.forEach.call(rows, function (li) { li.hidden = li.offsetTop + li.offsetHeight > limit + 1; });
+    Array.prototype.forEach.call(rows, fitCallRow);
+    // The newest first, as many as fit whole; the rest (older) wait below the fold.
+    var limit = nodes.calls.clientHeight, full = false;
+    Array.prototype.forEach.call(rows, function (li) {
+      full = full || li.offsetTop + li.offsetHeight > limit + 1;
+      li.hidden = full;
+    });
+  }
+
+  /** A last call on one line (number → counter  time); a counter name too long for that gets a
+   *  line of its own under the number, two lines at most if the floor allows. */
+  function fitCallRow(li) {
+    var name = li.querySelector('.call-counter');
+    function lines() {
+      var line = parseFloat(getComputedStyle(name).lineHeight) || 1;
+      return Math.round(name.offsetHeight / line);
+    }
+    function tryLayout(long, from, to, most) {
+      li.classList.toggle('is-long', long);
+      for (var size = from; size >= to - 0.001; size -= 0.1) {
+        li.style.setProperty('--call-name', vh(size));
+        if (!wider([name]) && lines() <= most) return true;
+      }
+      return false;
+    }
+    if (tryLayout(false, 3.2, 2.8, 1) || tryLayout(true, 3.2, 2.5, 2)) return;
+    li.style.setProperty('--call-name', vh(2.5));
   }
 
   var cards = {};      // counter id -> {node, sig}: unchanged cards stay, so a flash runs its course
@@ -214,13 +319,13 @@
       style: { '--svc': colorOf(ticket ? ticket.service : (c.services || [])[0]) },
       dataset: { counterId: String(c.id), ticket: ticket ? ticket.number : '' }
     }, [
-      el('div', { class: 'cc-head' }, [
-        el('span', { class: 'cc-name', text: c.name }),
+      el('span', { class: 'cc-name', text: label(c) }),
+      el('div', { class: 'cc-main' }, [
         ticket && ticket.priority
           ? el('span', { class: 'cc-priority', title: t('priority_short'), 'aria-label': t('priority_short'), text: '★' })
-          : null
-      ]),
-      main
+          : null,
+        main
+      ])
     ]);
   }
 
@@ -230,7 +335,7 @@
     list.forEach(function (c, index) {
       var ticket = c.ticket && inScope(c.ticket.service) ? c.ticket : null;
       var state = c.state === 'paused' ? 'paused' : ticket ? 'serving' : 'idle';
-      var sig = JSON.stringify([c.name, state, ticket && ticket.number, ticket && ticket.priority,
+      var sig = JSON.stringify([label(c), state, ticket && ticket.number, ticket && ticket.priority,
                                 colorOf(ticket ? ticket.service : (c.services || [])[0])]);
       var entry = cards[c.id];
       if (!entry || entry.sig !== sig) {
@@ -260,9 +365,9 @@
   }
 
   function renderWaiting() {
+    scheduleFit();
     var list = S.services.filter(function (sv) { return inScope(sv.code); });
     Live.clear(nodes.waiting);
-    nodes.waiting.style.setProperty('--rows', Math.max(1, Math.ceil(list.length / 3)));
     list.forEach(function (sv) {
       nodes.waiting.appendChild(el('div', {
         class: 'wait' + (sv.open ? '' : ' is-closed'),
@@ -270,7 +375,7 @@
         dataset: { service: sv.code, waiting: String(sv.waiting || 0) }
       }, [
         el('span', { class: 'letter wait-letter', text: sv.prefix || sv.code }),
-        el('span', { class: 'wait-name', text: sv.name }),
+        el('span', { class: 'wait-name', text: label(sv) }),
         sv.open
           ? el('span', { class: 'wait-count num', text: String(sv.waiting || 0) })
           : el('span', { class: 'wait-closed', text: t('closed') })
@@ -289,6 +394,7 @@
     Live.clear(nodes.track);
     nodes.ticker.hidden = !lines.length;
     root.classList.toggle('has-ticker', lines.length > 0);
+    scheduleFit();
     if (!lines.length) return;
     function group(hidden) {
       return el('div', { class: 'ticker-group', 'aria-hidden': hidden ? 'true' : null },
@@ -309,7 +415,7 @@
     if (S.hall && S.hall.name) Live.setText(nodes.hall, S.hall.name);
     Live.applyLogo(document.querySelector('.d-mark'), S.hall && S.hall.logo);
     var calls = visibleCalls();
-    if (!calls.length || calls[0].seq !== newestShownSeq) renderHero(calls[0], false);
+    renderHero(calls[0], false);            // a renamed counter or agency shows at once
     renderCalls();
     renderCounters(null);
     renderWaiting();
@@ -320,7 +426,8 @@
   // ---- media playlist (layout calls_media): images for their seconds, videos to their end ----
   var mediaKey = null, mediaTimer = null, mediaIndex = 0;
   function renderMedia() {
-    var box = document.getElementById('media'), calls = document.getElementById('calls-panel');
+    // The media take the place of the "now serving" cards; the last calls stay beside them.
+    var box = document.getElementById('media'), counters = document.getElementById('counters-panel');
     var items = root.getAttribute('data-layout') === 'calls_only' ? [] : (S.media || []);
     var key = JSON.stringify(items.map(function (m) { return m.url; }));
     if (key === mediaKey) return;
@@ -328,10 +435,11 @@
     clearTimeout(mediaTimer);
     Live.clear(box);
     box.hidden = !items.length;
-    calls.hidden = !!items.length;
+    counters.hidden = !!items.length;
     if (!items.length) { scheduleFit(); return; }
     mediaIndex = 0;
     showMedia(box, items);
+    scheduleFit();
   }
   function showMedia(box, items) {
     var item = items[mediaIndex % items.length];
@@ -423,6 +531,8 @@
   }
 
   var Display = global.Display = global.Display || {};
+  /** Hook for display-estimate.js and the like: text changed, size the type again. */
+  Display.refit = scheduleFit;
   /** Hook for the speaker: called with every `called` event shown here (recall: ev.recall). */
   Display.state = S;
   /** Hook for display-survey.js: Display.extraLines() adds lines to the running text; call

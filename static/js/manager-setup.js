@@ -69,13 +69,14 @@
     Live.setText(M.$('svc-editor-title'), isNew ? t('m_add_service') : sv.code + ' · ' + sv.name);
     form.elements.code.value = sv.code;
     form.elements.name.value = sv.name;
+    form.elements.short_name.value = sv.short_name || '';
     form.elements.color.value = sv.color || '';
     form.elements.color_pick.value = /^#[0-9a-fA-F]{6}$/.test(sv.color || '') ? sv.color : '#1f4e9c';
     form.elements.daily_limit.value = sv.daily_limit ? String(sv.daily_limit) : '';
     form.elements.own_hours.checked = false;
     M.$('svc-hours').hidden = true;
     svcHours.set((M.data.settings && M.data.settings.hours) || {});
-    ['code', 'name', 'color', 'color_pick'].forEach(function (n) { form.elements[n].disabled = !M.isManager; });
+    ['code', 'name', 'short_name', 'color', 'color_pick'].forEach(function (n) { form.elements[n].disabled = !M.isManager; });
     M.$('svc-status').hidden = isNew;
     M.$('svc-logo-box').hidden = isNew;
     M.$('svc-close-form').reset();
@@ -113,6 +114,7 @@
     if (M.isManager) {
       body.code = val(form, 'code').trim();
       body.name = val(form, 'name');
+      body.short_name = val(form, 'short_name').trim() || null;
       body.color = val(form, 'color').trim();
     }
     body.daily_limit = M.intOrNull(val(form, 'daily_limit'));
@@ -227,6 +229,7 @@
     Live.setText(M.$('ctr-editor-title'), isNew ? t('m_add_counter') : c.name);
     var form = M.$('ctr-form');
     form.elements.name.value = c.name;
+    form.elements.short_name.value = c.short_name || '';
     ctr.services = M.checkList(M.$('ctr-services'), M.data.services.map(function (sv) {
       return { value: sv.code, label: sv.name, letter: sv.code, color: sv.color };
     }), c.services || [], { testPrefix: 'counter-service-' });
@@ -238,7 +241,8 @@
     e.preventDefault();
     var form = M.$('ctr-form');
     var isNew = ctr.editing === 'new';
-    var body = { name: val(form, 'name'), services: ctr.services.get() };
+    var body = { name: val(form, 'name'), short_name: val(form, 'short_name').trim() || null,
+                 services: ctr.services.get() };
     M.submit(form, 'counter-error', isNew ? 'POST' : 'PATCH',
              isNew ? '/api/manage/counters' : '/api/manage/counters/' + ctr.editing, body).then(function (r) {
       if (!r.ok) return;

@@ -1,5 +1,5 @@
-/* Manager console: statistics (GET /api/stats, CSV, tickets-per-hour chart in plain SVG) and
- * the audit log (managers only). */
+/* Manager console: statistics (GET /api/stats; Excel and CSV downloads; tickets-per-hour chart
+ * in plain SVG; times in minutes) and the audit log as sentences, by person and dates (managers only). */
 (function (global) {
   'use strict';
 
@@ -61,7 +61,13 @@
 
   // ---- tables ------------------------------------------------------------------------------------
   function num(value, col) { return el('td', { class: 'm-right num', text: String(value), dataset: { col: col } }); }
-  function dur(value, col) { return el('td', { class: 'm-right num', text: M.fmtDur(value), dataset: { col: col } }); }
+  // Minutes with one decimal, the decimal comma in Indonesian ("9,5"); no data: a dash.
+  function minutes(secs) {
+    if (secs === null || secs === undefined) return '—';
+    var text = (Math.round(secs / 6) / 10).toFixed(1);
+    return Live.lang === 'en' ? text : text.replace('.', ',');
+  }
+  function dur(value, col) { return el('td', { class: 'm-right num', text: minutes(value), dataset: { col: col } }); }
 
   function render(data) {
     Live.setText(M.$('st-issued'), String(data.totals.issued));
@@ -93,10 +99,11 @@
       cbody.appendChild(el('tr', { dataset: { counter: row.counter } }, [
         el('td', { class: 'm-strong', text: row.counter }),
         num(row.called, 'called'), num(row.served, 'served'), num(row.skipped, 'skipped'),
+        num(row.transferred || 0, 'transferred'), num(row.serving || 0, 'serving'),
         dur(row.service_seconds.avg, 'service-avg'), dur(row.service_seconds.p90, 'service-p90')
       ]));
     });
-    if (!rows.length) M.empty(cbody, 6);
+    if (!rows.length) M.empty(cbody, 8);
   }
 
   function query() {
@@ -120,7 +127,12 @@
         form.elements.from.value = r.data.from;
         form.elements.to.value = r.data.to;
       }
-      M.$('stats-csv').setAttribute('href', '/api/stats.csv?from=' + encodeURIComponent(r.data.from) + '&to=' + encodeURIComponent(r.data.to));
+      var dates = 'from=' + encodeURIComponent(r.data.from) + '&to=' + encodeURIComponent(r.data.to);
+      M.$('stats-csv').setAttribute('href', '/api/stats.csv?' + dates);
+      Array.prototype.forEach.call(document.querySelectorAll('#stats-form [data-export]'), function (a) {
+        var base = a.getAttribute('data-export');
+        a.setAttribute('href', base + (base.indexOf('?') < 0 ? '?' : '&') + dates);
+      });
       render(r.data);
     });
   }
@@ -145,46 +157,50 @@
   // ================================================================================================
   // Audit log
   // ================================================================================================
-  var ACTIONS = ['service.save', 'service.open', 'service.close', 'counter.save', 'user.add', 'user.update',
-                 'setting.hours', 'setting.holidays', 'setting.running_text', 'setting.running_text_speed',
-                 'setting.hall_name', 'setting.skip_policy', 'setting.speech', 'setting.hall_logo', 'announce',
-                 'schedule.add', 'schedule.delete', 'media.add', 'media.delete', 'logo.set', 'display_profile.save',
-                 'survey.comment', 'survey.question', 'survey.hidden', 'survey.display'];
-
-  function actionLabel(action) {
-    if (ACTIONS.indexOf(action) < 0) return action;
-    return t('m_act_' + action.replace(/\./g, '_'), action);
+  // The server writes each change as a sentence (signage/audit_sentences.py); shown as text, never HTML.
+  function auditQuery() {
+    var form = M.$('audit-form'), q = [];
+    if (!form) return '';
+    ['person', 'from', 'to'].forEach(function (k) {
+      var v = form.elements[k].value;
+      if (v) q.push(k + '=' + encodeURIComponent(v));
+    });
+    return q.length ? '?' + q.join('&') : '';
   }
 
-  function detailText(detail) {
-    if (!detail || typeof detail !== 'object') return detail === undefined || detail === null ? '' : String(detail);
-    return Object.keys(detail).map(function (k) {
-      var v = detail[k];
-      if (v === null || v === undefined) v = '—';
-      else if (typeof v === 'object') v = JSON.stringify(v);
-      return k + ': ' + v;
-    }).join(' · ');
+  function fillPeople(people) {
+    var select = M.$('audit-form') && M.$('audit-form').elements.person;
+    if (!select) return;
+    var chosen = select.value;
+    while (select.options.length > 1) select.remove(1);
+    (people || []).forEach(function (name) {
+      select.appendChild(el('option', { value: name, text: name }));
+    });
+    select.value = chosen;
   }
 
   function loadAudit() {
-    return M.api('GET', '/api/manage/audit').then(function (r) {
+    return M.api('GET', '/api/manage/audit' + auditQuery()).then(function (r) {
       if (!r.ok) { M.showError('audit-error', r.data.error); return; }
       M.clearError('audit-error');
+      fillPeople(r.data.people);
       var body = Live.clear(M.$('audit-rows'));
       (r.data.entries || []).forEach(function (e) {
-        body.appendChild(el('tr', {}, [
+        body.appendChild(el('tr', { dataset: { action: e.action } }, [
           el('td', { class: 'num m-nowrap', text: Live.fmtShortDate(e.at) + ' ' + Live.fmtTime(e.at, true) }),
           el('td', { class: 'm-strong', text: e.actor }),
-          el('td', { text: actionLabel(e.action) }),
-          el('td', { class: 'm-detail', text: detailText(e.detail) })
+          el('td', { class: 'm-detail', text: e.text })
         ]));
       });
-      if (!(r.data.entries || []).length) M.empty(body, 4);
+      if (!(r.data.entries || []).length) M.empty(body, 3);
     });
   }
 
   M.section('audit', {
-    init: function () { if (M.$('audit-refresh')) M.$('audit-refresh').addEventListener('click', loadAudit); },
+    init: function () {
+      if (M.$('audit-refresh')) M.$('audit-refresh').addEventListener('click', loadAudit);
+      if (M.$('audit-form')) M.$('audit-form').addEventListener('submit', function (e) { e.preventDefault(); loadAudit(); });
+    },
     show: function () { if (M.$('audit-rows')) return loadAudit(); }
   });
 })(window);

@@ -246,18 +246,25 @@ def test_statistics_add_up_and_follow_the_hall_live(make_server, pages, log_in):
     expect(b.locator('[data-col="issued"]')).to_have_text("2")
     expect(b.locator('[data-col="served"]')).to_have_text("1")
     expect(b.locator('[data-col="waiting"]')).to_have_text("1")
-    expect(a.locator('[data-col="wait-avg"]')).to_have_text(re.compile(r"^\d+:\d\d$"))
+    expect(a.locator('[data-col="wait-avg"]')).to_have_text(re.compile(r"^\d+,\d$"))   # minutes
     expect(console.locator('#stats-services tr[data-service="C"] [data-col="wait-avg"]')).to_have_text("—")
     expect(console.get_by_test_id("stats-total-issued")).to_have_text("5")
     expect(console.get_by_test_id("stats-total-served")).to_have_text("2")
     loket1 = console.locator('#stats-counters tr[data-counter="Loket 1"]')
-    expect(loket1.locator('[data-col="called"]')).to_have_text("1")
+    # Called = served + skipped + transferred + being served: A001 served, A002 skipped here.
+    expect(loket1.locator('[data-col="called"]')).to_have_text("2")
     expect(loket1.locator('[data-col="served"]')).to_have_text("1")
+    expect(loket1.locator('[data-col="skipped"]')).to_have_text("1")
+    expect(loket1.locator('[data-col="transferred"]')).to_have_text("0")
     api = as_manager(server, "GET", "/api/stats").json()
     hour = next(h["hour"] for h in api["per_hour"] if h["issued"])
     expect(console.locator(f'#stats-chart [data-hour="{hour}"]')).to_have_attribute("data-issued", "5")
     href = console.get_by_test_id("stats-csv").get_attribute("href")
     assert href == f"/api/stats.csv?from={api['from']}&to={api['to']}"
+    assert console.get_by_test_id("stats-xlsx").get_attribute("href") == \
+        f"/api/stats.xlsx?from={api['from']}&to={api['to']}"
+    assert console.get_by_test_id("stats-csv-counters").get_attribute("href") == \
+        f"/api/stats.csv?table=loket&from={api['from']}&to={api['to']}"
 
     # Today's figures follow the hall without a reload.
     server.issue("B")
