@@ -395,7 +395,8 @@ class HallAdmin:
 
     def list_schedule(self) -> list[dict]:
         with self.db.read() as s:
-            return [{"id": a.id, "text": a.text, "at": a.at, "days": a.days, "active": a.active}
+            return [{"id": a.id, "text": a.text, "at": a.at, "days": a.days, "active": a.active,
+                     "zone": a.zone}
                     for a in s.scalars(select(t.ScheduledAnnouncement).order_by(t.ScheduledAnnouncement.at))]
 
     def add_schedule(self, actor: Principal, data: object) -> dict:
@@ -411,14 +412,17 @@ class HallAdmin:
                 raise ValueError("jam HH:MM")
         except (TemplateError, ValueError) as exc:
             raise InvalidRequest(f"Jadwal: {exc}") from exc
+        from .zones import zone_name
+        zone = None if data.get("zone") is None else zone_name(data["zone"])   # None: every zone
         days = data.get("days", [])
         if not isinstance(days, list) or not all(isinstance(d, str) and d in WEEKDAYS for d in days):
             raise InvalidRequest(f"days: daftar dari {', '.join(WEEKDAYS)} (kosong: setiap hari).")
         with self.db.write() as s:
-            row = t.ScheduledAnnouncement(text=message, at=data["at"], days=days)
+            row = t.ScheduledAnnouncement(text=message, at=data["at"], days=days, zone=zone)
             s.add(row)
             s.flush()
-            self._log(s, actor, "schedule.add", id=row.id, text=message, at=row.at, days=days)
+            self._log(s, actor, "schedule.add", id=row.id, text=message, at=row.at, days=days,
+                      **({"zone": zone} if zone is not None else {}))
             return {"id": row.id}
 
     def delete_schedule(self, actor: Principal, schedule_id: int) -> None:
@@ -447,9 +451,10 @@ class HallAdmin:
                 if (row.last_run != today and (not row.days or weekday in row.days)
                         and at <= local < at + timedelta(minutes=grace_minutes)):
                     row.last_run = today
-                    due.append(row.text)
-        for text in due:
-            self.hall.record_event("announce", {"message": text, "scheduled": True})
+                    due.append((row.text, row.zone))
+        for text, zone in due:
+            self.hall.record_event("announce", {"message": text, "scheduled": True,
+                                                **({"zone": zone} if zone is not None else {})})
         return len(due)
 
     # ---- media, logos, display profiles ---------------------------------------------

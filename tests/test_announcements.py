@@ -166,3 +166,26 @@ def test_scheduled_announcements_run_once_a_day_when_due(database_url):
     assert hall.events_after(0)[-1]["message"] == "Istirahat siang 12.00-13.00"
     clock.now += timedelta(days=1)                            # Tuesday: not on the list
     assert admin.run_due_announcements() == 0
+
+
+def test_a_scheduled_announcement_is_spoken_in_its_zone_only(database_url):
+    class Clock:
+        now = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)  # 12:00 WITA, Monday
+
+        def __call__(self):
+            return self.now
+    db = Database(database_url)
+    db.create_all()
+    hall = HallService(db, clock=Clock())
+    hall.seed(load_hall())
+    admin = HallAdmin(hall, Accounts(db))
+    boss = Principal(kind="token", role="manager", name="test")
+    admin.add_schedule(boss, {"text": "Lantai 2 tutup untuk istirahat", "at": "12:00", "zone": " Lantai  2 "})
+    admin.add_schedule(boss, {"text": "Istirahat siang", "at": "12:00"})
+    with pytest.raises(Exception, match="zona"):
+        admin.add_schedule(boss, {"text": "Halo", "at": "12:00", "zone": "<b>"})
+    assert [a["zone"] for a in admin.list_schedule()] == ["Lantai 2", None]
+    assert admin.run_due_announcements() == 2
+    spoken = {e["message"]: e for e in hall.events_after(0) if e["type"] == "announce"}
+    assert spoken["Lantai 2 tutup untuk istirahat"]["zone"] == "Lantai 2"
+    assert "zone" not in spoken["Istirahat siang"]               # every zone

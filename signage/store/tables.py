@@ -194,6 +194,7 @@ class ScheduledAnnouncement(Base):
     days: Mapped[list] = mapped_column(JSON, default=list)  # mon..sun; empty: every day
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_run: Mapped[date | None] = mapped_column(Date, nullable=True)
+    zone: Mapped[str | None] = mapped_column(String(40), nullable=True)  # speaker zone; None: all (0004)
 
 
 class UserSession(Base):

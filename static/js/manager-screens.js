@@ -306,8 +306,9 @@
         body.appendChild(el('tr', { dataset: { scheduleId: String(a.id) } }, [
           el('td', { class: 'num m-strong', text: a.at }),
           el('td', { text: a.text }),
-          el('td', { class: 'm-small', text: a.days && a.days.length
-            ? a.days.map(function (d) { return t('m_dshort_' + d); }).join(', ') : t('m_every_day') }),
+          el('td', { class: 'm-small', text: (a.days && a.days.length
+            ? a.days.map(function (d) { return t('m_dshort_' + d); }).join(', ') : t('m_every_day')) +
+            (a.zone === null || a.zone === undefined ? '' : ' · ' + t('m_zone') + ': ' + (a.zone || t('m_zone_main'))) }),
           el('td', { class: 'm-right' }, [M.isManager ? confirmButton(t('m_remove'), 'schedule-delete-' + a.id, function (button) {
             button.disabled = true;
             M.api('DELETE', '/api/manage/schedule/' + a.id).then(function (d) {
@@ -348,8 +349,9 @@
         var f = e.target;
         var days = Array.prototype.filter.call(f.querySelectorAll('input[name=days]'), function (b) { return b.checked; })
           .map(function (b) { return b.value; });
-        M.submit(f, 'schedule-error', 'POST', '/api/manage/schedule',
-                 { text: f.elements.text.value, at: f.elements.at.value.trim().replace('.', ':'), days: days }).then(function (r) {
+        var body = { text: f.elements.text.value, at: f.elements.at.value.trim().replace('.', ':'), days: days };
+        if (f.elements.zone && f.elements.zone.value !== '*') body.zone = f.elements.zone.value;   // '*': every zone
+        M.submit(f, 'schedule-error', 'POST', '/api/manage/schedule', body).then(function (r) {
           if (!r.ok) return;
           f.reset();
           M.saved();

@@ -90,8 +90,9 @@
       body.appendChild(el('tr', {}, [el('td', { text: '🖵 ' + p.name }),
                                      el('td', {}, [zoneInput('profiles', p.name, view.profiles[p.name])])]));
     });
-    var select = M.$('announce-zone');
-    if (select) {
+    ['announce-zone', 'schedule-zone'].forEach(function (id) {   // speak now, and the daily schedule
+      var select = M.$(id);
+      if (!select) return;
       var chosen = select.value;
       Live.clear(select);
       select.appendChild(el('option', { value: '*', text: t('m_zone_all') }));
@@ -99,7 +100,7 @@
         select.appendChild(el('option', { value: z, text: z || t('m_zone_main') }));
       });
       select.value = Array.prototype.some.call(select.options, function (o) { return o.value === chosen; }) ? chosen : '*';
-    }
+    });
   }
 
   function loadZones() {

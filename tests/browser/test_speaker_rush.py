@@ -179,5 +179,14 @@ def test_the_console_edits_the_pronunciation_list_and_the_zones(make_server, pag
         time.sleep(0.1)
     assert said == [{"text": "Lantai dua tutup sebentar", "zone": "Lantai 2"}]
 
+    # the daily schedule has its zone too
+    console.get_by_test_id("schedule-at").fill("12.00")
+    console.get_by_test_id("schedule-text").fill("Lantai dua istirahat siang")
+    console.get_by_test_id("schedule-zone").select_option("Lantai 2")
+    console.get_by_test_id("schedule-add").click()
+    expect(console.get_by_test_id("schedule-table")).to_contain_text("Lantai 2")
+    schedule = requests.get(server.url + "/api/manage/schedule", headers=manager, timeout=5).json()["schedule"]
+    assert [(a["text"], a["zone"]) for a in schedule] == [("Lantai dua istirahat siang", "Lantai 2")]
+
     console.get_by_test_id("lexicon-delete-0").click()
     expect(console.locator("#lexicon-rows tr[data-written]")).to_have_count(0)
