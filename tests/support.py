@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import engineio
@@ -220,3 +221,19 @@ class DisplayClient:
 
     def close(self):
         self.client.disconnect()
+
+
+class HallDayClock:
+    """A hall clock for in-process tests: Monday 30 November 2026 in Kupang (WITA), set by at("HH:MM")."""
+
+    zone = timezone(timedelta(hours=8))
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 30, 8, 0, tzinfo=self.zone)
+
+    def __call__(self):
+        return self.now.astimezone(timezone.utc)
+
+    def at(self, hhmm: str):
+        h, m = map(int, hhmm.split(":"))
+        self.now = datetime(2026, 11, 30, h, m, tzinfo=self.zone)

@@ -1,29 +1,18 @@
 """A scripted day at the hall, and every figure of its statistics checked by hand."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
+
+from support import HallDayClock as Clock
 
 from signage.hall import load_hall
 from signage.service import HallService
 from signage.stats import percentile
 from signage.store import Database
 
-WITA = timezone(timedelta(hours=8))
-
 pytestmark = pytest.mark.both_databases   # the day's figures are the same on SQLite and PostgreSQL
-
-
-class Clock:
-    now = datetime(2026, 11, 30, 8, 0, tzinfo=WITA)
-
-    def __call__(self):
-        return self.now.astimezone(timezone.utc)
-
-    def at(self, hhmm: str):
-        h, m = map(int, hhmm.split(":"))
-        self.now = datetime(2026, 11, 30, h, m, tzinfo=WITA)
 
 
 @pytest.fixture

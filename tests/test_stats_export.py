@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 import requests
@@ -18,21 +18,9 @@ from signage.hall import load_hall
 from signage.service import HallService
 from signage.stats_export import COUNTER_RULE, build_tables, to_csv, to_xlsx
 from signage.store import Database
-from support import ServerProcess, signage_cli
+from support import HallDayClock as Clock, ServerProcess, signage_cli
 
-WITA = timezone(timedelta(hours=8))
 DAY = date(2026, 11, 30)
-
-
-class Clock:
-    now = datetime(2026, 11, 30, 8, 0, tzinfo=WITA)
-
-    def __call__(self):
-        return self.now.astimezone(timezone.utc)
-
-    def at(self, hhmm: str):
-        h, m = map(int, hhmm.split(":"))
-        self.now = datetime(2026, 11, 30, h, m, tzinfo=WITA)
 
 
 @pytest.fixture(scope="module")
