@@ -37,7 +37,7 @@ ASYNC_MODES = ("gevent", "eventlet", "threading")
 MAX_BODY_BYTES = 64 * 1024
 MAX_SOCKET_MESSAGE = 16 * 1024   # screens send a few small events; nothing needs more
 VOICE_WORKERS = 2   # clips rendered at once (speech/voice.py)
-HALL_CLOCK_S = 15   # scheduled announcements and opening hours are looked at this often
+HALL_CLOCK_S = 5    # scheduled announcements and opening hours are looked at this often
 
 
 @dataclass
