@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="another origin whose pages may connect, e.g. https://mpp.kupangkota.go.id")
     run.add_argument("--max-connections-per-address", type=int, default=30,
                      help="live connections one network address may hold (default 30)")
+    run.add_argument("--max-connections", type=int, default=int(os.environ.get("SIGNAGE_MAX_CONNECTIONS", "10000")),
+                     help="live connections this process holds in all: screens, phones, tablets (default 10000)")
     run.set_defaults(func=cmd_run)
 
     token = sub.add_parser("token", help="API tokens for machines")
@@ -198,9 +200,25 @@ def cmd_run(args) -> int:
                         ("pengelola", "/manager"), ("api", "/api/openapi.json")):
         print(f"  {label:9} {base}{path}")
     sys.stdout.flush()
+    _allow_open_files(args.max_connections)
+    # eventlet's server holds 1024 connections unless told more; the next screen would wait unanswered.
+    limits = {"max_size": args.max_connections} if args.async_mode == "eventlet" else {}
     socketio.run(app, host=args.host, port=args.port, log_output=False,
-                 allow_unsafe_werkzeug=True, use_reloader=False, debug=False)
+                 allow_unsafe_werkzeug=True, use_reloader=False, debug=False, **limits)
     return 0
+
+
+def _allow_open_files(connections: int) -> None:
+    """Each connection is a file: raise this process's soft limit (1024 by default) to fit them."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256          # the database, logs, clips, printers
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+        if raised < wanted:
+            print(f"warning: only {raised} open files allowed (LimitNOFILE); fewer than "
+                  f"{connections} connections will fit", file=sys.stderr)
 
 
 def _queue_problem(url: str | None) -> str | None:

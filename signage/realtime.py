@@ -8,6 +8,7 @@ snapshot (`state`) on connect and whenever they ask (`snapshot`), e.g. after see
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -270,25 +271,41 @@ def pending_device_room(device_id: int) -> str:
 
 
 class SnapshotCache:
-    """The hall's snapshot, rebuilt at most once per `ttl` seconds and at once after a commit in
-    this process: a hundred screens reconnecting together cost one query, not a hundred."""
+    """The hall's snapshot, rebuilt at most once per `ttl` seconds and at once after a commit:
+    a thousand screens reconnecting together (a process restarted) cost one query, not a
+    thousand. Callers that arrive while it is being built wait for that build instead of
+    starting their own (each would hold a database connection; the pool has a few)."""
 
     def __init__(self, hall: HallService, ttl: float = 1.0):
         self.hall = hall
         self.ttl = ttl
         self._value: dict | None = None
         self._built = 0.0
+        self._generation = 0            # moves on every invalidate()
+        self._building = threading.Lock()
         hall.subscribe(lambda _events: self.invalidate())
 
     def get(self) -> dict:
-        now = time.monotonic()
-        if self._value is None or now - self._built > self.ttl:
-            self._value = self.hall.snapshot()
-            self._built = now
-        return self._value
+        value = self._fresh()
+        if value is not None:
+            return value
+        with self._building:
+            value = self._fresh()       # built by the caller we waited for
+            if value is not None:
+                return value
+            generation = self._generation
+            value = self.hall.snapshot()
+            if generation == self._generation:   # no commit while it was read: keep it
+                self._value, self._built = value, time.monotonic()
+            return value
 
     def invalidate(self) -> None:
+        self._generation += 1
         self._value = None
+
+    def _fresh(self) -> dict | None:
+        value = self._value
+        return value if value is not None and time.monotonic() - self._built <= self.ttl else None
 
 
 class Presence:
