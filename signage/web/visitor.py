@@ -282,7 +282,7 @@ class TicketNamespace(Namespace):
         if sids is not None:
             sids.discard(request.sid)
             if not sids:
-                self.followed.pop(ticket_id, None)
+                self.followed.pop(phone.ticket_id, None)
 
     def on_refresh(self, _data=None):
         phone = self._clients.get(request.sid)
