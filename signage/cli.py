@@ -16,6 +16,7 @@ from pathlib import Path
 DEFAULT_DB = "signage.db"
 DEFAULT_ASYNC_MODE = "eventlet"   # the faster of the two in benchmarks/realtime_bench.py
 MAX_TOKEN_DAYS = 3650
+LISTEN_BACKLOG = 2048   # connections waiting to be accepted (the kernel caps it at net.core.somaxconn)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,10 +202,18 @@ def cmd_run(args) -> int:
         print(f"  {label:9} {base}{path}")
     sys.stdout.flush()
     _allow_open_files(args.max_connections)
-    # eventlet's server holds 1024 connections unless told more; the next screen would wait unanswered.
-    limits = {"max_size": args.max_connections} if args.async_mode == "eventlet" else {}
-    socketio.run(app, host=args.host, port=args.port, log_output=False,
-                 allow_unsafe_werkzeug=True, use_reloader=False, debug=False, **limits)
+    if args.async_mode == "eventlet":
+        # Not socketio.run: it listens with eventlet's backlog of 50, so a crowd of screens coming
+        # back at once (a restart) overflows it and waits out TCP's retries with the CPU idle; and
+        # eventlet's server holds 1024 connections unless told more (the next would wait unanswered).
+        import eventlet
+        import eventlet.wsgi
+        listener = eventlet.listen((args.host, args.port), backlog=LISTEN_BACKLOG)
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=args.max_connections)
+    else:
+        extra = {"backlog": LISTEN_BACKLOG} if args.async_mode == "gevent" else {}
+        socketio.run(app, host=args.host, port=args.port, log_output=False,
+                     allow_unsafe_werkzeug=True, use_reloader=False, debug=False, **extra)
     return 0
 
 
