@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .passwords import hash_password, verify_password
 from .store import Database
 from .store import tables as t
+from .messages import N_
 
 ROLES = ("manager", "supervisor", "staff")
 TOKEN_ROLES = ("manager", "counter", "kiosk")   # kiosk: a machine that issues tickets
@@ -59,25 +60,25 @@ class Accounts:
                  counter_ids: list[int] | None = None, service_code: str | None = None) -> int:
         username = (username or "").strip().lower()
         if not username or len(username) > 40 or not username.replace(".", "").replace("_", "").isalnum():
-            raise AccountError("Nama pengguna: 1–40 huruf/angka, boleh titik atau garis bawah.")
+            raise AccountError(N_("Nama pengguna: 1–40 huruf/angka, boleh titik atau garis bawah."))
         if role not in ROLES:
-            raise AccountError(f"Peran tidak dikenal: {role}")
+            raise AccountError(N_("Peran tidak dikenal: %(role)s", role=role))
         if not 8 <= len(password or "") <= 200:
-            raise AccountError("Kata sandi: 8–200 karakter.")
+            raise AccountError(N_("Kata sandi: 8–200 karakter."))
         if role == "supervisor" and not service_code:
-            raise AccountError("Supervisor harus punya instansi (kode layanan, mis. --service E).")
+            raise AccountError(N_("Supervisor harus punya instansi (kode layanan, mis. --service E)."))
         password_hash = hash_password(password)
         with self.db.write() as s:
             if s.scalar(select(t.User.id).where(t.User.username == username)):
-                raise AccountError(f"Nama pengguna {username!r} sudah dipakai.")
+                raise AccountError(N_("Nama pengguna %(username)s sudah dipakai.", username=repr(username)))
             counters = [s.get(t.Counter, cid) for cid in counter_ids or []]
             if None in counters:
-                raise AccountError("Loket tidak dikenal.")
+                raise AccountError(N_("Loket tidak dikenal."))
             service_id = None
             if service_code:
                 service_id = s.scalar(select(t.Service.id).where(t.Service.code == service_code.upper()))
                 if service_id is None:
-                    raise AccountError(f"Layanan tidak dikenal: {service_code}")
+                    raise AccountError(N_("Layanan tidak dikenal: %(service_code)s", service_code=service_code))
             user = t.User(username=username, full_name=full_name, role=role,
                           password_hash=password_hash, counters=counters,
                           service_id=service_id)
@@ -100,7 +101,7 @@ class Accounts:
         with self.db.write() as s:
             user = s.get(t.User, user_id)
             if user is None:
-                raise AccountError("Pengguna tidak ada.")
+                raise AccountError(N_("Pengguna tidak ada."))
             user.password_hash = password_hash
             self.end_sessions_in(s, user_id)
 
@@ -167,17 +168,17 @@ class Accounts:
                     expires_at: datetime | None = None) -> dict:
         """Like create_token, with the token's listing (id, role, ...) beside the token itself."""
         if role not in TOKEN_ROLES:
-            raise AccountError(f"Peran token harus salah satu dari {', '.join(TOKEN_ROLES)}")
+            raise AccountError(N_("Peran token harus salah satu dari %(names)s", names=', '.join(TOKEN_ROLES)))
         if role == "counter" and counter_id is None:
-            raise AccountError("Token loket butuh --counter ID")
+            raise AccountError(N_("Token loket butuh --counter ID"))
         if role != "counter" and counter_id is not None:
-            raise AccountError("Hanya token loket (role counter) yang punya loket.")
+            raise AccountError(N_("Hanya token loket (role counter) yang punya loket."))
         if expires_at is not None and expires_at.tzinfo is None:
-            raise AccountError("expires_at: waktu UTC (dengan zona waktu).")
+            raise AccountError(N_("expires_at: waktu UTC (dengan zona waktu)."))
         token = secrets.token_urlsafe(32)
         with self.db.write() as s:
             if role == "counter" and s.get(t.Counter, counter_id) is None:
-                raise AccountError(f"Loket {counter_id} tidak ada")
+                raise AccountError(N_("Loket %(counter_id)s tidak ada", counter_id=counter_id))
             row = t.ApiToken(token_hash=secret_digest(token), role=role, counter_id=counter_id,
                              created_at=datetime.now(timezone.utc), label=label or "",
                              expires_at=expires_at)

@@ -27,7 +27,7 @@ import re
 import secrets
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 ROLE_NAMES = {"staff": "staff", "staf": "staff", "petugas": "staff",

@@ -17,6 +17,7 @@ from .hall import validate_hours
 from .passwords import hash_password
 from .service import HallService, InvalidRequest
 from .store import tables as t
+from .messages import N_
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _CODE = re.compile(r"^[A-Z]$")
@@ -42,15 +43,15 @@ def _agency_counter(counter: t.Counter, service_id: int | None) -> bool:
 def _text(value: object, field: str, *, max_len: int, required: bool = True) -> str:
     if value is None:
         if required:
-            raise InvalidRequest(f"{field}: wajib diisi.")
+            raise InvalidRequest(N_("%(field)s: wajib diisi.", field=field))
         return ""
     if not isinstance(value, str):
-        raise InvalidRequest(f"{field}: harus teks.")
+        raise InvalidRequest(N_("%(field)s: harus teks.", field=field))
     value = " ".join(value.split())
     if required and not value:
-        raise InvalidRequest(f"{field}: wajib diisi.")
+        raise InvalidRequest(N_("%(field)s: wajib diisi.", field=field))
     if len(value) > max_len:
-        raise InvalidRequest(f"{field}: paling panjang {max_len} karakter.")
+        raise InvalidRequest(N_("%(field)s: paling panjang %(max_len)s karakter.", field=field, max_len=max_len))
     return value
 
 
@@ -76,14 +77,14 @@ class HallAdmin:
     @staticmethod
     def require_manager(actor: Principal) -> None:
         if not actor.is_manager:
-            raise Forbidden("Hanya pengelola MPP. / Managers only.")
+            raise Forbidden(N_("Hanya pengelola MPP."))
 
     def require_service(self, actor: Principal, s, service: t.Service) -> None:
         if actor.is_manager:
             return
         if actor.role == "supervisor" and actor.service_id == service.id:
             return
-        raise Forbidden("Hanya pengelola atau supervisor instansi ini. / Not your agency.")
+        raise Forbidden(N_("Hanya pengelola atau supervisor instansi ini."))
 
     def _log(self, s, actor: Principal, action: str, **detail) -> None:
         s.add(t.AuditEntry(at=self.hall.clock(), user_id=actor.user_id, actor=actor.name,
@@ -96,7 +97,7 @@ class HallAdmin:
     def save_service(self, actor: Principal, data: dict, code: str | None = None) -> dict:
         """Add (code None) or edit a service. Fields: code, name, short_name, color, daily_limit, hours."""
         if not isinstance(data, dict):
-            raise InvalidRequest("Data layanan harus objek.")
+            raise InvalidRequest(N_("Data layanan harus objek."))
         with self.db.write() as s:
             if code is None:
                 self.require_manager(actor)
@@ -105,35 +106,35 @@ class HallAdmin:
                 service = self._service(s, code)
                 self.require_service(actor, s, service)
                 if not actor.is_manager and set(data) - {"daily_limit", "hours"}:
-                    raise Forbidden("Supervisor hanya boleh mengubah kuota dan jam layanan.")
+                    raise Forbidden(N_("Supervisor hanya boleh mengubah kuota dan jam layanan."))
             if "code" in data or code is None:
-                new_code = _text(data.get("code"), "Prefiks", max_len=1).upper()
+                new_code = _text(data.get("code"), N_("Prefiks"), max_len=1).upper()
                 if not _CODE.match(new_code):
-                    raise InvalidRequest("Prefiks: satu huruf A–Z.")
+                    raise InvalidRequest(N_("Prefiks: satu huruf A–Z."))
                 clash = s.scalar(select(t.Service).where(t.Service.code == new_code))
                 if clash is not None and clash is not service:
-                    raise InvalidRequest(f"Prefiks {new_code} sudah dipakai {clash.name}.")
+                    raise InvalidRequest(N_("Prefiks %(new_code)s sudah dipakai %(name)s.", new_code=new_code, name=clash.name))
                 service.code = new_code
             if "name" in data or code is None:
-                service.name = _text(data.get("name"), "Nama layanan", max_len=120)
+                service.name = _text(data.get("name"), N_("Nama layanan"), max_len=120)
             if "short_name" in data:
-                service.short_name = _short_name(data["short_name"], "Nama singkat layanan")
+                service.short_name = _short_name(data["short_name"], N_("Nama singkat layanan"))
             if "color" in data:
                 if not isinstance(data["color"], str) or not _COLOR.match(data["color"]):
-                    raise InvalidRequest("Warna: format #RRGGBB.")
+                    raise InvalidRequest(N_("Warna: format #RRGGBB."))
                 service.color = data["color"]
             if "daily_limit" in data:
                 limit = data["daily_limit"]
                 if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                                           or not 1 <= limit <= 9999):
-                    raise InvalidRequest("Kuota harian: bilangan 1–9999, atau kosong.")
+                    raise InvalidRequest(N_("Kuota harian: bilangan 1–9999, atau kosong."))
                 service.daily_limit = limit
             if "hours" in data:
                 try:
                     service.hours = None if data["hours"] is None else \
                         {d: list(v) for d, v in validate_hours(data["hours"]).items()}
                 except ValueError as exc:
-                    raise InvalidRequest(f"Jam layanan: {exc}") from exc
+                    raise InvalidRequest(N_("Jam layanan: %(exc)s", exc=str(exc))) from exc
             if code is None:
                 s.add(service)
             s.flush()
@@ -146,14 +147,14 @@ class HallAdmin:
     def set_service_open(self, actor: Principal, code: str, open_: object, reason: object = None,
                          rest_of_today: object = False) -> None:
         if not isinstance(open_, bool) or not isinstance(rest_of_today, bool):
-            raise InvalidRequest("open dan rest_of_today harus true/false.")
+            raise InvalidRequest(N_("open dan rest_of_today harus true/false."))
         with self.db.write() as s:
             service = self._service(s, code)
             self.require_service(actor, s, service)
             if open_:
                 service.closed_reason, service.closed_until = None, None
             else:
-                service.closed_reason = _text(reason, "Alasan tutup", max_len=200)
+                service.closed_reason = _text(reason, N_("Alasan tutup"), max_len=200)
                 settings = self.hall.settings(s)
                 service.closed_until = (queue.service_day(self.hall.clock(), settings["timezone"])
                                         if rest_of_today else None)
@@ -165,24 +166,24 @@ class HallAdmin:
     def save_counter(self, actor: Principal, data: dict, counter_id: int | None = None) -> dict:
         self.require_manager(actor)
         if not isinstance(data, dict):
-            raise InvalidRequest("Data loket harus objek.")
+            raise InvalidRequest(N_("Data loket harus objek."))
         with self.db.write() as s:
             counter = t.Counter(position=(s.scalar(select(func.max(t.Counter.position))) or 0) + 1) \
                 if counter_id is None else s.get(t.Counter, counter_id)
             if counter is None:
-                raise queue.UnknownCounter(f"Loket {counter_id} tidak ada.")
+                raise queue.UnknownCounter(N_("Loket %(counter_id)s tidak ada.", counter_id=counter_id))
             if "name" in data or counter_id is None:
-                name = _text(data.get("name"), "Nama loket", max_len=60)
+                name = _text(data.get("name"), N_("Nama loket"), max_len=60)
                 clash = s.scalar(select(t.Counter).where(t.Counter.name == name))
                 if clash is not None and clash is not counter:
-                    raise InvalidRequest(f"Nama loket {name!r} sudah dipakai.")
+                    raise InvalidRequest(N_("Nama loket %(name)s sudah dipakai.", name=repr(name)))
                 counter.name = name
             if "short_name" in data:
-                counter.short_name = _short_name(data["short_name"], "Nama singkat loket")
+                counter.short_name = _short_name(data["short_name"], N_("Nama singkat loket"))
             if "services" in data or counter_id is None:
                 codes = data.get("services")
                 if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
-                    raise InvalidRequest("Loket harus melayani minimal satu layanan.")
+                    raise InvalidRequest(N_("Loket harus melayani minimal satu layanan."))
                 counter.services = [self._service(s, c) for c in dict.fromkeys(codes)]
             if counter_id is None:
                 s.add(counter)
@@ -201,21 +202,21 @@ class HallAdmin:
 
     def add_staff(self, actor: Principal, data: dict) -> dict:
         if not isinstance(data, dict):
-            raise InvalidRequest("Data pengguna harus objek.")
+            raise InvalidRequest(N_("Data pengguna harus objek."))
         role = data.get("role", "staff")
         if role != "staff":
             self.require_manager(actor)
         counters = data.get("counters", [])
         if not isinstance(counters, list) or not all(_is_id(c) for c in counters):
-            raise InvalidRequest("counters: daftar nomor id loket.")
+            raise InvalidRequest(N_("counters: daftar nomor id loket."))
         if data.get("service") is not None and not isinstance(data["service"], str):
-            raise InvalidRequest("service: kode layanan (teks).")
+            raise InvalidRequest(N_("service: kode layanan (teks)."))
         self._check_counters_in_scope(actor, counters)
         try:
             user_id = self.accounts.add_user(
                 data.get("username") if isinstance(data.get("username"), str) else "",
                 data.get("password") if isinstance(data.get("password"), str) else "",
-                role, full_name=_text(data.get("full_name", ""), "Nama", max_len=80, required=False),
+                role, full_name=_text(data.get("full_name", ""), N_("Nama"), max_len=80, required=False),
                 counter_ids=counters,
                 service_code=data.get("service"))
         except AccountError as exc:
@@ -226,24 +227,24 @@ class HallAdmin:
 
     def update_staff(self, actor: Principal, user_id: int, data: dict) -> dict:
         if not isinstance(data, dict):
-            raise InvalidRequest("Data pengguna harus objek.")
+            raise InvalidRequest(N_("Data pengguna harus objek."))
         new_hash = None
         if "password" in data:
             if not isinstance(data["password"], str) or not 8 <= len(data["password"]) <= 200:
-                raise InvalidRequest("Kata sandi: 8–200 karakter.")
+                raise InvalidRequest(N_("Kata sandi: 8–200 karakter."))
             new_hash = hash_password(data["password"])   # before the transaction: it takes a while
         with self.db.write() as s:
             user = s.get(t.User, user_id)
             if user is None or not self._may_manage_user(actor, user):
-                raise NotFound("Pengguna tidak ada.") if user is None else \
-                    Forbidden("Bukan staf instansi Anda.")
+                raise NotFound(N_("Pengguna tidak ada.")) if user is None else \
+                    Forbidden(N_("Bukan staf instansi Anda."))
             if "full_name" in data:
-                user.full_name = _text(data["full_name"], "Nama", max_len=80, required=False)
+                user.full_name = _text(data["full_name"], N_("Nama"), max_len=80, required=False)
             if "active" in data:
                 if not isinstance(data["active"], bool):
-                    raise InvalidRequest("active: true/false.")
+                    raise InvalidRequest(N_("active: true/false."))
                 if user.id == actor.user_id and not data["active"]:
-                    raise InvalidRequest("Tidak dapat menonaktifkan akun sendiri.")
+                    raise InvalidRequest(N_("Tidak dapat menonaktifkan akun sendiri."))
                 user.active = data["active"]
                 if not user.active:
                     self.accounts.end_sessions_in(s, user.id)
@@ -253,11 +254,11 @@ class HallAdmin:
             if "counters" in data:
                 ids = data["counters"]
                 if not isinstance(ids, list) or not all(_is_id(c) for c in ids):
-                    raise InvalidRequest("counters: daftar nomor id loket.")
+                    raise InvalidRequest(N_("counters: daftar nomor id loket."))
                 self._check_counters_in_scope(actor, ids)
                 counters = [s.get(t.Counter, c) for c in ids]
                 if None in counters:
-                    raise InvalidRequest("Loket tidak dikenal.")
+                    raise InvalidRequest(N_("Loket tidak dikenal."))
                 user.counters = counters
             self._log(s, actor, "user.update", id=user.id, username=user.username,
                       fields=sorted(k for k in data if k != "password") + (["password"] if "password" in data else []))
@@ -277,14 +278,14 @@ class HallAdmin:
         if actor.is_manager:
             return
         if actor.role != "supervisor":
-            raise Forbidden("Tidak diizinkan.")
+            raise Forbidden(N_("Tidak diizinkan."))
         if not counter_ids:
-            raise InvalidRequest("Pilih minimal satu loket instansi Anda. / Choose at least one of your counters.")
+            raise InvalidRequest(N_("Pilih minimal satu loket instansi Anda."))
         with self.db.read() as s:
             for cid in counter_ids:
                 counter = s.get(t.Counter, cid)
                 if counter is None or not _agency_counter(counter, actor.service_id):
-                    raise Forbidden(f"Loket {cid} bukan loket instansi Anda.")
+                    raise Forbidden(N_("Loket %(cid)s bukan loket instansi Anda.", cid=cid))
 
     @staticmethod
     def _user_view(user: t.User) -> dict:
@@ -298,32 +299,32 @@ class HallAdmin:
         try:
             clean = validate_hours(hours)
         except ValueError as exc:
-            raise InvalidRequest(f"Jam layanan: {exc}") from exc
+            raise InvalidRequest(N_("Jam layanan: %(exc)s", exc=str(exc))) from exc
         self._set(actor, "hours", {d: list(v) for d, v in clean.items()})
         self._changed("hall")
 
     def set_holidays(self, actor: Principal, holidays: object) -> None:
         self.require_manager(actor)
         if not isinstance(holidays, dict):
-            raise InvalidRequest("Hari libur: objek {\"YYYY-MM-DD\": \"nama\"}.")
+            raise InvalidRequest(N_("Hari libur: objek {\"YYYY-MM-DD\": \"nama\"}."))
         clean = {}
         for day, name in holidays.items():
             try:
                 date.fromisoformat(day)
             except (TypeError, ValueError) as exc:
-                raise InvalidRequest(f"Tanggal tidak valid: {day!r} (YYYY-MM-DD).") from exc
-            clean[day] = _text(name, f"Nama libur {day}", max_len=100)
+                raise InvalidRequest(N_("Tanggal tidak valid: %(day)s (YYYY-MM-DD).", day=repr(day))) from exc
+            clean[day] = _text(name, N_("Nama libur %(day)s", day=day), max_len=100)
         self._set(actor, "holidays", dict(sorted(clean.items())))
         self._changed("hall")
 
     def set_running_text(self, actor: Principal, lines: object, speed: object = None) -> dict:
         self.require_manager(actor)
         if not isinstance(lines, list) or len(lines) > MAX_RUNNING_LINES:
-            raise InvalidRequest(f"lines: daftar teks, paling banyak {MAX_RUNNING_LINES} baris.")
-        clean = [_text(line, f"Baris {i + 1}", max_len=MAX_LINE) for i, line in enumerate(lines)]
+            raise InvalidRequest(N_("lines: daftar teks, paling banyak %(max_running_lines)s baris.", max_running_lines=MAX_RUNNING_LINES))
+        clean = [_text(line, N_("Baris %(line)s", line=i + 1), max_len=MAX_LINE) for i, line in enumerate(lines)]
         if speed is not None and (not isinstance(speed, int) or isinstance(speed, bool)
                                   or not 20 <= speed <= 300):
-            raise InvalidRequest("speed: 20–300 piksel per detik.")
+            raise InvalidRequest(N_("speed: 20–300 piksel per detik."))
         self._set(actor, "running_text", clean)
         if speed is not None:
             self._set(actor, "running_text_speed", speed)
@@ -334,20 +335,20 @@ class HallAdmin:
 
     def set_hall_name(self, actor: Principal, name: object) -> None:
         self.require_manager(actor)
-        self._set(actor, "hall_name", _text(name, "Nama MPP", max_len=120))
+        self._set(actor, "hall_name", _text(name, N_("Nama MPP"), max_len=120))
         self._changed("hall")
 
     def set_public_tickets(self, actor: Principal, allowed: object) -> None:
         """Whether a client that is no paired kiosk may take a ticket (under its own small limit)."""
         self.require_manager(actor)
         if not isinstance(allowed, bool):
-            raise InvalidRequest("public_tickets: true atau false.")
+            raise InvalidRequest(N_("public_tickets: true atau false."))
         self._set(actor, "public_tickets", allowed)
 
     def set_skip_policy(self, actor: Principal, policy: object) -> None:
         self.require_manager(actor)
         if policy not in ("requeue_once", "drop"):
-            raise InvalidRequest("skip_policy: 'requeue_once' atau 'drop'.")
+            raise InvalidRequest(N_("skip_policy: 'requeue_once' atau 'drop'."))
         self._set(actor, "skip_policy", policy)
 
     def _set(self, actor: Principal, key: str, value) -> None:
@@ -380,7 +381,7 @@ class HallAdmin:
         from .speech.sentence import TemplateError, free_text_sentence
         from .zones import zone_name
         self.require_manager(actor)
-        message = _text(text, "Pengumuman", max_len=300)
+        message = _text(text, N_("Pengumuman"), max_len=300)
         try:
             free_text_sentence(message)
         except TemplateError as exc:
@@ -404,19 +405,19 @@ class HallAdmin:
         from .speech.sentence import TemplateError, free_text_sentence
         self.require_manager(actor)
         if not isinstance(data, dict):
-            raise InvalidRequest("Data jadwal harus objek.")
-        message = _text(data.get("text"), "Pengumuman", max_len=300)
+            raise InvalidRequest(N_("Data jadwal harus objek."))
+        message = _text(data.get("text"), N_("Pengumuman"), max_len=300)
         try:
             free_text_sentence(message)
             if not isinstance(data.get("at"), str) or parse_hhmm(data["at"]) is None:
-                raise ValueError("jam HH:MM")
+                raise ValueError(N_("jam HH:MM"))
         except (TemplateError, ValueError) as exc:
-            raise InvalidRequest(f"Jadwal: {exc}") from exc
+            raise InvalidRequest(N_("Jadwal: %(exc)s", exc=str(exc))) from exc
         from .zones import zone_name
         zone = None if data.get("zone") is None else zone_name(data["zone"])   # None: every zone
         days = data.get("days", [])
         if not isinstance(days, list) or not all(isinstance(d, str) and d in WEEKDAYS for d in days):
-            raise InvalidRequest(f"days: daftar dari {', '.join(WEEKDAYS)} (kosong: setiap hari).")
+            raise InvalidRequest(N_("days: daftar dari %(names)s (kosong: setiap hari).", names=', '.join(WEEKDAYS)))
         with self.db.write() as s:
             row = t.ScheduledAnnouncement(text=message, at=data["at"], days=days, zone=zone)
             s.add(row)
@@ -430,7 +431,7 @@ class HallAdmin:
         with self.db.write() as s:
             row = s.get(t.ScheduledAnnouncement, schedule_id)
             if row is None:
-                raise NotFound("Jadwal tidak ada.")
+                raise NotFound(N_("Jadwal tidak ada."))
             s.delete(row)
             self._log(s, actor, "schedule.delete", id=schedule_id, text=row.text)
 
@@ -467,13 +468,13 @@ class HallAdmin:
     def add_media(self, actor: Principal, stream, media_dir, title: object, seconds: object) -> dict:
         from .media import UploadError, save_upload
         self.require_manager(actor)
-        title = _text(title or "", "Judul", max_len=120, required=False)
+        title = _text(title or "", N_("Judul"), max_len=120, required=False)
         try:
             seconds = int(seconds or 10)
         except (TypeError, ValueError):
-            raise InvalidRequest("Durasi gambar: 3–120 detik.")
+            raise InvalidRequest(N_("Durasi gambar: 3–120 detik."))
         if not 3 <= seconds <= 120:
-            raise InvalidRequest("Durasi gambar: 3–120 detik.")
+            raise InvalidRequest(N_("Durasi gambar: 3–120 detik."))
         try:
             name, kind, size = save_upload(stream, media_dir)
         except UploadError as exc:
@@ -494,7 +495,7 @@ class HallAdmin:
         with self.db.write() as s:
             row = s.get(t.Media, media_id)
             if row is None:
-                raise NotFound("Media tidak ada.")
+                raise NotFound(N_("Media tidak ada."))
             s.delete(row)
             self._log(s, actor, "media.delete", id=media_id, title=row.title)
             (media_dir / row.filename).unlink(missing_ok=True)
@@ -554,16 +555,16 @@ class HallAdmin:
     def save_profile(self, actor: Principal, data: object) -> dict:
         self.require_manager(actor)
         if not isinstance(data, dict):
-            raise InvalidRequest("Data profil harus objek.")
-        name = _text(data.get("name"), "Nama profil", max_len=60)
+            raise InvalidRequest(N_("Data profil harus objek."))
+        name = _text(data.get("name"), N_("Nama profil"), max_len=60)
         services = data.get("services", [])
         if not isinstance(services, list) or not all(isinstance(c, str) for c in services):
-            raise InvalidRequest("services: daftar kode layanan (kosong: semua).")
+            raise InvalidRequest(N_("services: daftar kode layanan (kosong: semua)."))
         layout = data.get("layout", "calls_media")
         if layout not in ("calls_media", "calls_only"):
-            raise InvalidRequest("layout: 'calls_media' atau 'calls_only'.")
+            raise InvalidRequest(N_("layout: 'calls_media' atau 'calls_only'."))
         if not isinstance(data.get("sound", False), bool):
-            raise InvalidRequest("sound: true atau false.")
+            raise InvalidRequest(N_("sound: true atau false."))
         with self.db.write() as s:
             codes = [self._service(s, c).code for c in services]
             row = s.scalar(select(t.DisplayProfile).where(t.DisplayProfile.name == name)) or \
@@ -594,8 +595,8 @@ class HallAdmin:
     @staticmethod
     def _service(s, code) -> t.Service:
         if not isinstance(code, str):
-            raise InvalidRequest("Kode layanan harus teks.")
+            raise InvalidRequest(N_("Kode layanan harus teks."))
         service = s.scalar(select(t.Service).where(t.Service.code == code.strip().upper()))
         if service is None:
-            raise queue.UnknownService(f"Layanan tidak dikenal: {code!r}")
+            raise queue.UnknownService(N_("Layanan tidak dikenal: %(code)s", code=repr(code)))
         return service

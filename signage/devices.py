@@ -19,6 +19,7 @@ from . import audit, queue
 from .accounts import Principal, secret_digest
 from .store import Database
 from .store import tables as t
+from .messages import N_
 
 KINDS = ("display", "kiosk", "survey")   # survey: a counter-facing feedback tablet
 CODE_LIFETIME = timedelta(minutes=15)
@@ -56,7 +57,7 @@ class Devices:
                         address: str | None) -> tuple[dict, str | None]:
         """(what the device shows, a new secret for its cookie or None to keep the old one)."""
         if kind not in KINDS:
-            raise DeviceError(f"kind: {' atau '.join(KINDS)}.")
+            raise DeviceError(N_("kind: %(names)s.", names=', '.join(KINDS)))
         label = _name(name, required=False)
         now = self.clock()
         with self.db.write() as s:
@@ -71,7 +72,7 @@ class Devices:
                 pending = s.scalar(select(func.count()).select_from(t.Device).where(
                     t.Device.paired_at.is_(None), t.Device.code_expires_at > now))
                 if pending >= MAX_PENDING:
-                    raise TooManyPending("Terlalu banyak perangkat menunggu dipasangkan. Coba lagi nanti.")
+                    raise TooManyPending(N_("Terlalu banyak perangkat menunggu dipasangkan. Coba lagi nanti."))
                 new_secret = secrets.token_urlsafe(32)
                 row = t.Device(kind=kind, secret_hash=secret_digest(new_secret), created_at=now)
                 s.add(row)
@@ -103,7 +104,7 @@ class Devices:
     # ---- the manager's side ----------------------------------------------------------
     def confirm(self, actor: Principal, code: object, name: object) -> dict:
         if not isinstance(code, str) or not code.strip().replace(" ", "").isdigit():
-            raise DeviceError("Kode pemasangan: 6 angka yang tampil di layar perangkat.")
+            raise DeviceError(N_("Kode pemasangan: 6 angka yang tampil di layar perangkat."))
         code = code.strip().replace(" ", "")
         label = _name(name, required=True)
         now = self.clock()
@@ -111,8 +112,8 @@ class Devices:
             row = s.scalar(select(t.Device).where(t.Device.code == code, t.Device.paired_at.is_(None),
                                                   t.Device.revoked_at.is_(None)))
             if row is None or row.code_expires_at <= now:
-                raise UnknownDevice("Kode tidak dikenal atau sudah kedaluwarsa. Muat ulang layar "
-                                    "perangkat untuk kode baru.")
+                raise UnknownDevice(N_("Kode tidak dikenal atau sudah kedaluwarsa. Muat ulang layar "
+                                    "perangkat untuk kode baru."))
             row.name, row.paired_at, row.paired_by = label, now, actor.name
             row.code, row.code_expires_at = None, None
             audit.record(s, now, actor, "device.pair", id=row.id, kind=row.kind, name=label)
@@ -148,7 +149,7 @@ class Devices:
     def _get(s, device_id: int) -> t.Device:
         row = s.get(t.Device, device_id)
         if row is None:
-            raise UnknownDevice("Perangkat tidak ada.")
+            raise UnknownDevice(N_("Perangkat tidak ada."))
         return row
 
     @staticmethod
@@ -162,14 +163,14 @@ class Devices:
 
 def _name(value: object, *, required: bool) -> str:
     if value is not None and not isinstance(value, str):
-        raise DeviceError("Nama perangkat harus teks.")
+        raise DeviceError(N_("Nama perangkat harus teks."))
     value = " ".join((value or "").split())
     if not value:
         if required:
-            raise DeviceError("Nama perangkat wajib diisi (mis. \"TV Lobi\").")
+            raise DeviceError(N_("Nama perangkat wajib diisi (mis. \"TV Lobi\")."))
         return ""
     if len(value) > 60:
-        raise DeviceError("Nama perangkat paling panjang 60 karakter.")
+        raise DeviceError(N_("Nama perangkat paling panjang 60 karakter."))
     return value
 
 

@@ -12,8 +12,11 @@ from datetime import time
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from .messages import N_
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {"mon": N_("Senin"), "tue": N_("Selasa"), "wed": N_("Rabu"), "thu": N_("Kamis"),
+             "fri": N_("Jumat"), "sat": N_("Sabtu"), "sun": N_("Minggu")}   # said to people
 _CODE = re.compile(r"^[A-Z]$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
@@ -50,7 +53,7 @@ class HallSpec:
 def parse_hhmm(text: str) -> time | None:
     """'08:00' -> time(8, 0); '24:00' -> None (end of day)."""
     if not isinstance(text, str) or not _HHMM.match(text):
-        raise ValueError(f"jam tidak valid: {text!r} (format HH:MM)")
+        raise ValueError(N_("jam tidak valid: %(text)s (format HH:MM)", text=repr(text)))
     if text == "24:00":
         return None
     hour, minute = text.split(":")
@@ -59,16 +62,16 @@ def parse_hhmm(text: str) -> time | None:
 
 def validate_hours(hours: object) -> dict[str, tuple[str, str]]:
     if not isinstance(hours, dict):
-        raise ValueError("hours harus berupa objek {hari: [buka, tutup]}")
+        raise ValueError(N_("harus berupa objek {hari: [buka, tutup]}"))
     clean: dict[str, tuple[str, str]] = {}
     for day, span in hours.items():
         if day not in WEEKDAYS:
-            raise ValueError(f"hari tidak dikenal: {day!r} (pakai {', '.join(WEEKDAYS)})")
+            raise ValueError(N_("hari tidak dikenal: %(day)s (pakai %(names)s)", day=repr(day), names=', '.join(WEEKDAYS)))
         if not (isinstance(span, (list, tuple)) and len(span) == 2):
-            raise ValueError(f"jam {day} harus [buka, tutup]")
+            raise ValueError(N_("jam %(day)s harus [buka, tutup]", day=DAY_NAMES[day]))
         opens, closes = parse_hhmm(span[0]), parse_hhmm(span[1])
         if opens is None or (closes is not None and closes <= opens):
-            raise ValueError(f"jam {day}: tutup harus setelah buka")
+            raise ValueError(N_("jam %(day)s: tutup harus setelah buka", day=DAY_NAMES[day]))
         clean[day] = (span[0], span[1])
     return clean
 

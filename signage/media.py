@@ -14,6 +14,7 @@ import struct
 import warnings
 from pathlib import Path
 from typing import BinaryIO
+from .messages import N_
 
 IMAGE_MAX = 10 * 1024 * 1024
 VIDEO_MAX = 200 * 1024 * 1024
@@ -27,9 +28,9 @@ IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "MPO": "jpg", "WEBP": "webp", "GIF
 MP4_BRANDS = {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1",
               b"M4V ", b"dash", b"mmp4", b"msnv", b"MSNV"}
 
-NOT_IMAGE = "Berkas bukan gambar yang sah."
-NOT_MP4 = "Berkas bukan video MP4 yang sah."
-NOT_WEBM = "Berkas bukan video WebM yang sah."
+NOT_IMAGE = N_("Berkas bukan gambar yang sah.")
+NOT_MP4 = N_("Berkas bukan video MP4 yang sah.")
+NOT_WEBM = N_("Berkas bukan video WebM yang sah.")
 
 
 class UploadError(ValueError):
@@ -62,7 +63,7 @@ def save_upload(stream: BinaryIO, directory: Path, *, images_only: bool = False)
     found = sniff(head)
     if found is None or (images_only and found[0] != "image"):
         allowed = "PNG, JPEG, WebP, GIF" + ("" if images_only else ", MP4, WebM")
-        raise UploadError(f"Jenis berkas tidak didukung. Gunakan {allowed}.")
+        raise UploadError(N_("Jenis berkas tidak didukung. Gunakan %(allowed)s.", allowed=allowed))
     kind, guess = found
     limit = IMAGE_MAX if kind == "image" else VIDEO_MAX
     directory.mkdir(parents=True, exist_ok=True)
@@ -74,7 +75,7 @@ def save_upload(stream: BinaryIO, directory: Path, *, images_only: bool = False)
             while chunk := stream.read(1024 * 1024):
                 size += len(chunk)
                 if size > limit:
-                    raise UploadError(f"Berkas terlalu besar (maks. {limit // (1024 * 1024)} MB untuk {kind}).")
+                    raise UploadError(N_("Berkas terlalu besar (maks. %(limit)s MB untuk %(kind)s).", limit=limit // (1024 * 1024), kind=kind))
                 out.write(chunk)
         if kind == "image":
             ext = check_image(tmp)
@@ -107,7 +108,7 @@ def check_image(path: Path) -> str:
                 _check_size(img.size)
                 frames = getattr(img, "n_frames", 1)
                 if frames * width * height > MAX_DECODED_PIXELS:
-                    raise UploadError("Animasi terlalu besar (terlalu banyak bingkai).")
+                    raise UploadError(N_("Animasi terlalu besar (terlalu banyak bingkai)."))
                 for frame in range(frames):
                     img.seek(frame)
                     _check_size(img.size)
@@ -115,7 +116,7 @@ def check_image(path: Path) -> str:
         except UploadError:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-            raise UploadError(f"Gambar terlalu besar (maks. {MAX_PIXELS // 1_000_000} megapiksel).") from exc
+            raise UploadError(N_("Gambar terlalu besar (maks. %(max_pixels)s megapiksel).", max_pixels=MAX_PIXELS // 1000000)) from exc
         except Exception as exc:  # decoders raise many kinds (OSError, SyntaxError, ValueError, ...)
             raise UploadError(NOT_IMAGE) from exc
     if fmt not in IMAGE_FORMATS:
@@ -126,9 +127,9 @@ def check_image(path: Path) -> str:
 def _check_size(size: tuple[int, int]) -> None:
     width, height = size
     if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE:
-        raise UploadError(f"Ukuran gambar tidak wajar ({width}×{height} piksel).")
+        raise UploadError(N_("Ukuran gambar tidak wajar (%(width)s×%(height)s piksel).", width=width, height=height))
     if width * height > MAX_PIXELS:
-        raise UploadError(f"Gambar terlalu besar (maks. {MAX_PIXELS // 1_000_000} megapiksel).")
+        raise UploadError(N_("Gambar terlalu besar (maks. %(max_pixels)s megapiksel).", max_pixels=MAX_PIXELS // 1000000))
 
 
 # ---- MP4 (ISO base media file format) -----------------------------------------------------
@@ -168,7 +169,7 @@ def check_mp4(f: BinaryIO, size: int) -> None:
             # major brand, minor version, then compatible brands
             names = {brands[:4]} | {brands[i:i + 4] for i in range(8, len(brands) - 3, 4)}
             if not names & MP4_BRANDS:
-                raise UploadError("Video MP4 dengan jenis (brand) yang tidak dikenal.")
+                raise UploadError(N_("Video MP4 dengan jenis (brand) yang tidak dikenal."))
         elif kind == b"moov":
             inside = {child for child, _, _ in _boxes(f, payload, end)}
             if not {b"mvhd", b"trak"} <= inside:

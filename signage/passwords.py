@@ -13,6 +13,7 @@ import threading
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .offload import off_loop
+from .messages import N_
 
 MAX_PARALLEL = 1    # two cores: one for the hall, one for log-ins
 MAX_WAITING = 8
@@ -42,7 +43,7 @@ def _queued(fn, *args):
     global _waiting
     with _waiting_lock:
         if _waiting >= MAX_PARALLEL + MAX_WAITING:
-            raise Busy("Server sedang sibuk memeriksa kata sandi. Coba lagi sebentar.")
+            raise Busy(N_("Server sedang sibuk memeriksa kata sandi. Coba lagi sebentar."))
         _waiting += 1
     try:
         with _slots:

@@ -19,6 +19,7 @@ from .queue import TicketStatus, CounterState
 from .queue import opening
 from .store import Database
 from .store import tables as t
+from .messages import N_, in_language
 
 Publisher = Callable[[list[dict]], None]
 COUNTER_ACTIONS = ("call-next", "recall", "skip", "finish", "transfer", "pause", "resume")
@@ -97,9 +98,9 @@ class HallService:
         """A new ticket. The same idempotency key (a kiosk retrying after a time-out) returns the
         ticket issued the first time instead of a second one."""
         if not isinstance(service_code, str) or not service_code.strip():
-            raise InvalidRequest("Field 'service' wajib diisi (kode layanan, mis. \"A\").")
+            raise InvalidRequest(N_("Field 'service' wajib diisi (kode layanan, mis. \"A\")."))
         if not isinstance(priority, bool):
-            raise InvalidRequest("Field 'priority' harus true atau false.")
+            raise InvalidRequest(N_("Field 'priority' harus true atau false."))
         now = self.clock()
         key = _reply_key(f"ticket:{idempotency_key}") if idempotency_key else None
         with self.db.write(events=True) as s:
@@ -111,7 +112,7 @@ class HallService:
             service = self._service(s, service_code, lock=True)  # numbering is per service
             open_, reason = self._open_state(s, service, settings, now)
             if not open_:
-                raise queue.ServiceClosed(f"{service.name}: {reason}")
+                raise queue.ServiceClosed(N_("%(name)s: %(reason)s", name=service.name, reason=reason))
             day = queue.service_day(now, settings["timezone"])
             seq = (s.scalar(select(func.max(t.Ticket.seq)).where(
                 t.Ticket.issuing_service_id == service.id, t.Ticket.day == day)) or 0) + 1
@@ -133,7 +134,7 @@ class HallService:
                        service_code: object = None, idempotency_key: str | None = None) -> dict:
         """Run one counter button. The same idempotency key returns the first answer again."""
         if action not in COUNTER_ACTIONS:
-            raise InvalidRequest(f"Aksi tidak dikenal: {action}")
+            raise InvalidRequest(N_("Aksi tidak dikenal: %(action)s", action=action))
         now = self.clock()
         key = _reply_key(f"{counter_id}:{action}:{idempotency_key}") if idempotency_key else None
         with self.db.write(events=True) as s:
@@ -143,7 +144,7 @@ class HallService:
                     return replay.body
             counter = s.get(t.Counter, counter_id, with_for_update=True)
             if counter is None:
-                raise queue.UnknownCounter(f"Loket {counter_id} tidak ada.")
+                raise queue.UnknownCounter(N_("Loket %(counter_id)s tidak ada.", counter_id=counter_id))
             settings = self.settings(s)
             day = queue.service_day(now, settings["timezone"])
             handler = getattr(self, "_" + action.replace("-", "_"))
@@ -162,7 +163,7 @@ class HallService:
 
     def _call_next(self, s, counter, now, day, settings, staff_id):
         if counter.state == CounterState.PAUSED:
-            raise queue.CounterPaused(f"{counter.name} sedang istirahat. Lanjutkan dulu.")
+            raise queue.CounterPaused(N_("%(name)s sedang istirahat. Lanjutkan dulu.", name=counter.name))
         events = []
         if counter.current_ticket_id:
             events += self._close_current(s, counter, now, day, settings, staff_id)
@@ -222,11 +223,11 @@ class HallService:
 
     def _transfer(self, s, counter, now, day, settings, staff_id, service_code):
         if not isinstance(service_code, str) or not service_code.strip():
-            raise InvalidRequest("Field 'service' wajib diisi: layanan tujuan transfer.")
+            raise InvalidRequest(N_("Field 'service' wajib diisi: layanan tujuan transfer."))
         target = self._service(s, service_code)
         ticket = self._current(s, counter)
         if target.id == ticket.service_id:
-            raise InvalidRequest(f"Tiket {ticket.number} sudah di layanan {target.code}.")
+            raise InvalidRequest(N_("Tiket %(number)s sudah di layanan %(code)s.", number=ticket.number, code=target.code))
         source = ticket.service
         ticket.service_id = target.id
         ticket.status = TicketStatus.WAITING
@@ -240,7 +241,7 @@ class HallService:
 
     def _pause(self, s, counter, now, day, settings, staff_id):
         if counter.current_ticket_id:
-            raise queue.QueueError("Selesaikan atau lewati tiket yang sedang dilayani sebelum istirahat.")
+            raise queue.QueueError(N_("Selesaikan atau lewati tiket yang sedang dilayani sebelum istirahat."))
         if counter.state == CounterState.PAUSED:
             return []
         counter.state = CounterState.PAUSED
@@ -260,7 +261,7 @@ class HallService:
     @staticmethod
     def _current(s, counter) -> t.Ticket:
         if not counter.current_ticket_id:
-            raise queue.NoCurrentTicket(f"{counter.name} tidak sedang melayani tiket.")
+            raise queue.NoCurrentTicket(N_("%(name)s tidak sedang melayani tiket.", name=counter.name))
         return s.get(t.Ticket, counter.current_ticket_id)
 
     # ---- reading ---------------------------------------------------------------------
@@ -309,7 +310,7 @@ class HallService:
                 return self.counter_view(counter_id, s=s)
         counter = s.get(t.Counter, counter_id)
         if counter is None:
-            raise queue.UnknownCounter(f"Loket {counter_id} tidak ada.")
+            raise queue.UnknownCounter(N_("Loket %(counter_id)s tidak ada.", counter_id=counter_id))
         if day is None:
             day = queue.service_day(self.clock(), self.settings(s)["timezone"])
         waiting = self._waiting(s, day)
@@ -439,7 +440,7 @@ class HallService:
         query = select(t.Service).where(t.Service.code == code.strip().upper())
         service = s.scalar(query.with_for_update() if lock else query)
         if service is None:
-            raise queue.UnknownService(f"Layanan tidak dikenal: {code!r}")
+            raise queue.UnknownService(N_("Layanan tidak dikenal: %(code)s", code=repr(code)))
         return service
 
     @staticmethod
@@ -461,7 +462,7 @@ class HallService:
             issued = s.scalar(select(func.count()).select_from(t.Ticket).where(
                 t.Ticket.issuing_service_id == service.id, t.Ticket.day == day))
             if issued >= service.daily_limit:
-                return False, f"Kuota hari ini ({service.daily_limit}) sudah habis"
+                return False, N_("Kuota hari ini (%(limit)s) sudah habis", limit=service.daily_limit)
         return open_, reason
 
     def _services_view(self, s, now, day, settings) -> list[dict]:
@@ -474,6 +475,7 @@ class HallService:
                           "logo": _media_url(sv.logo), "daily_limit": sv.daily_limit,
                           "hours": sv.hours, "closed_until": sv.closed_until and sv.closed_until.isoformat(),
                           "open": open_, "closed_reason": reason,
+                          "closed_reason_en": in_language(reason, "en"),   # the English kiosk's
                           "opens": None if open_ else _opens(sv, day, settings, now, reason),
                           "waiting": waiting.get(sv.id, 0)})
         return views

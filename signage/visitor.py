@@ -23,6 +23,7 @@ from . import queue
 from .queue import CounterState, TicketStatus
 from .service import HallService, InvalidRequest
 from .store import tables as t
+from .messages import N_
 
 TOKEN_BYTES = 24
 TYPICAL_KEY = "estimate_typical"     # settings row: {agency code: typical service minutes}
@@ -63,7 +64,7 @@ class Visitors:
                     if row is None:
                         ticket = s.get(t.Ticket, ticket_id)
                         if ticket is None:
-                            raise LinkNotFound("Tiket tidak ada.")
+                            raise LinkNotFound(N_("Tiket tidak ada."))
                         tz = self.hall.settings(s)["timezone"]
                         row = t.TicketLink(ticket_id=ticket_id, token=secrets.token_urlsafe(TOKEN_BYTES),
                                            created_at=self.clock(), expires_at=end_of_day(ticket.day, tz))
@@ -73,16 +74,16 @@ class Visitors:
                             "expires_at": row.expires_at.isoformat()}
             except IntegrityError:   # another request made it a moment ago: take theirs
                 continue
-        raise LinkNotFound("Tautan tiket tidak dapat dibuat.")
+        raise LinkNotFound(N_("Tautan tiket tidak dapat dibuat."))
 
     def _by_token(self, s, token: object) -> tuple[t.TicketLink, t.Ticket]:
         if not isinstance(token, str) or not 20 <= len(token) <= 40:
-            raise LinkNotFound("Tautan tiket tidak dikenal.")
+            raise LinkNotFound(N_("Tautan tiket tidak dikenal."))
         row = s.scalar(select(t.TicketLink).where(t.TicketLink.token == token))
         if row is None:
-            raise LinkNotFound("Tautan tiket tidak dikenal.")
+            raise LinkNotFound(N_("Tautan tiket tidak dikenal."))
         if self.clock() >= row.expires_at:
-            raise LinkExpired("Tautan tiket ini sudah tidak berlaku (hanya untuk hari layanannya).")
+            raise LinkExpired(N_("Tautan tiket ini sudah tidak berlaku (hanya untuk hari layanannya)."))
         return row, s.get(t.Ticket, row.ticket_id)
 
     def ticket_id(self, token: object) -> int:
@@ -204,7 +205,7 @@ class Visitors:
     def set_typical(self, body: object) -> dict:
         """{code: minutes (1..240) or null to use the default} for some agencies."""
         if not isinstance(body, dict) or not isinstance(body.get("minutes"), dict):
-            raise InvalidRequest("Field 'minutes' wajib: {kode layanan: menit}.")
+            raise InvalidRequest(N_("Field 'minutes' wajib: {kode layanan: menit}."))
         changes = body["minutes"]
         with self.hall.db.write() as s:
             codes = set(s.scalars(select(t.Service.code)))
@@ -212,13 +213,13 @@ class Visitors:
             current = dict(row.value) if row and isinstance(row.value, dict) else {}
             for code, minutes in changes.items():
                 if code not in codes:
-                    raise InvalidRequest(f"Layanan tidak dikenal: {code!r}")
+                    raise InvalidRequest(N_("Layanan tidak dikenal: %(code)s", code=repr(code)))
                 if minutes is None:
                     current.pop(code, None)
                 elif isinstance(minutes, (int, float)) and not isinstance(minutes, bool) and 1 <= minutes <= 240:
                     current[code] = round(float(minutes), 1)
                 else:
-                    raise InvalidRequest("Waktu layanan khas: 1–240 menit.")
+                    raise InvalidRequest(N_("Waktu layanan khas: 1–240 menit."))
             if row is None:
                 s.add(t.Setting(key=TYPICAL_KEY, value=current))
             else:
@@ -241,8 +242,7 @@ class Visitors:
                 s.flush()
                 events = [self.hall._event(s, "cancelled", now, ticket.day, settings, ticket=ticket)]
             elif ticket.status != TicketStatus.CANCELLED:
-                raise NotCancellable(f"Tiket {ticket.number} sudah dipanggil atau selesai; tidak dapat "
-                                     "dibatalkan.")
+                raise NotCancellable(N_("Tiket %(number)s sudah dipanggil atau selesai; tidak dapat dibatalkan.", number=ticket.number))
             view = self._view(s, ticket)
         if events:
             self.hall._publish(events)

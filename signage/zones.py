@@ -17,6 +17,7 @@ from sqlalchemy import select
 from .accounts import Principal
 from .service import InvalidRequest
 from .store import tables as t
+from .messages import N_
 
 SETTING = "speaker_zones"
 MAIN = ""                     # the hall's main zone
@@ -29,11 +30,10 @@ def zone_name(value: object, field: str = "zone") -> str:
     if value is None:
         return MAIN
     if not isinstance(value, str):
-        raise InvalidRequest(f"{field}: nama zona harus teks.")
+        raise InvalidRequest(N_("%(field)s: nama zona harus teks.", field=field))
     value = " ".join(value.split())
     if value and (len(value) > MAX_ZONE or not _ZONE.match(value)):
-        raise InvalidRequest(f"{field}: nama zona 1–{MAX_ZONE} huruf, angka, spasi, titik atau "
-                             f"tanda hubung (kosong: zona utama).")
+        raise InvalidRequest(N_("%(field)s: nama zona 1–%(max_zone)s huruf, angka, spasi, titik atau tanda hubung (kosong: zona utama).", field=field, max_zone=MAX_ZONE))
     return value
 
 
@@ -73,17 +73,17 @@ class ZoneAdmin:
         profile left out of a given part goes back to the main zone)."""
         self.admin.require_manager(actor)
         if not isinstance(data, dict) or not data or set(data) - {"counters", "profiles"}:
-            raise InvalidRequest("Data zona: objek {counters: {id: zona}, profiles: {nama: zona}}.")
+            raise InvalidRequest(N_("Data zona: objek {counters: {id: zona}, profiles: {nama: zona}}."))
         current = stored(self.hall.settings())
         with self.hall.db.read() as s:
             counter_ids = {str(i) for i in s.scalars(select(t.Counter.id))}
             profile_names = set(s.scalars(select(t.DisplayProfile.name)))
         if "counters" in data:
             current["counters"] = self._part(data["counters"], counter_ids, "counters",
-                                             "Loket tidak dikenal")
+                                             N_("Loket tidak dikenal"))
         if "profiles" in data:
             current["profiles"] = self._part(data["profiles"], profile_names, "profiles",
-                                             "Profil tampilan tidak dikenal")
+                                             N_("Profil tampilan tidak dikenal"))
         self.admin._set(actor, SETTING, current)
         self.admin._changed("hall")
         return self.view()
@@ -91,11 +91,11 @@ class ZoneAdmin:
     @staticmethod
     def _part(value: object, allowed: set[str], field: str, unknown: str) -> dict:
         if not isinstance(value, dict) or len(value) > 500:
-            raise InvalidRequest(f"{field}: objek {{kunci: zona}}.")
+            raise InvalidRequest(N_("%(field)s: objek {kunci: zona}.", field=field))
         part = {}
         for key, zone in value.items():
             if str(key) not in allowed:
-                raise InvalidRequest(f"{unknown}: {str(key)[:60]!r}.")
+                raise InvalidRequest(N_("%(unknown)s: %(key)s.", unknown=unknown, key=repr(str(key)[:60])))
             zone = zone_name(zone, f"{field}.{str(key)[:60]}")
             if zone:
                 part[str(key)] = zone

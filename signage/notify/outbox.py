@@ -25,6 +25,7 @@ from ..store import tables as t
 from ..visitor import end_of_day
 from . import senders
 from .phone import masked, normalise
+from ..messages import N_
 
 CONFIG_KEY = "notify"
 BACKOFF = (10, 30, 60, 120, 300)    # seconds before the 1st, 2nd, ... retry; then the last again
@@ -58,35 +59,35 @@ class Outbox:
     def set_config(self, body: dict) -> dict:
         unknown = set(body) - set(DEFAULTS)
         if unknown:
-            raise InvalidRequest(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+            raise InvalidRequest(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
         with self.db.write() as s:
             config = self.config(s)
             if "sender" in body:
                 if body["sender"] not in SENDERS:
-                    raise InvalidRequest("sender: off, log atau http.")
+                    raise InvalidRequest(N_("sender: off, log atau http."))
                 config["sender"] = body["sender"]
             if "url" in body:
                 url = body["url"]
                 if not isinstance(url, str) or len(url) > 300 or (url and not url.startswith(("http://", "https://"))):
-                    raise InvalidRequest("URL gateway: alamat http(s):// hingga 300 karakter.")
+                    raise InvalidRequest(N_("URL gateway: alamat http(s):// hingga 300 karakter."))
                 config["url"] = url.strip()
             for name, limit in (("token", 300), ("header", 60)):
                 if name in body:
                     if not isinstance(body[name], str) or len(body[name]) > limit:
-                        raise InvalidRequest(f"{name}: teks hingga {limit} karakter.")
+                        raise InvalidRequest(N_("%(name)s: teks hingga %(limit)s karakter.", name=name, limit=limit))
                     config[name] = body[name].strip()
             if not config["header"] or not config["header"].replace("-", "").isalnum():
-                raise InvalidRequest("header: nama header HTTP, mis. Authorization.")
+                raise InvalidRequest(N_("header: nama header HTTP, mis. Authorization."))
             if "template" in body:
                 config["template"] = senders.check_template(body["template"])
             for name, low, high in (("near", 1, 20), ("give_up_minutes", 1, 24 * 60)):
                 if name in body:
                     value = body[name]
                     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                        raise InvalidRequest(f"{name}: bilangan bulat {low}–{high}.")
+                        raise InvalidRequest(N_("%(name)s: bilangan bulat %(low)s–%(high)s.", name=name, low=low, high=high))
                     config[name] = value
             if config["sender"] == "http" and not config["url"]:
-                raise InvalidRequest("Pengirim http memerlukan URL gateway.")
+                raise InvalidRequest(N_("Pengirim http memerlukan URL gateway."))
             row = s.get(t.Setting, CONFIG_KEY)
             if row is None:
                 s.add(t.Setting(key=CONFIG_KEY, value=config))
@@ -126,7 +127,7 @@ class Outbox:
         with self.db.write() as s:
             ticket = s.get(t.Ticket, ticket_id)
             if ticket is None or ticket.status != TicketStatus.WAITING:
-                raise InvalidRequest("Nomor WhatsApp hanya untuk tiket yang masih menunggu.")
+                raise InvalidRequest(N_("Nomor WhatsApp hanya untuk tiket yang masih menunggu."))
             settings = self.hall.settings(s)
             config = self.config(s)
             expires = end_of_day(ticket.day, settings["timezone"])

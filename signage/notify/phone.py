@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..queue import QueueError
+from ..messages import N_
 
 
 class InvalidPhone(QueueError):
@@ -18,15 +19,15 @@ _SEPARATORS = re.compile(r"[\s\-.()]")
 
 def normalise(value: object) -> str:
     if not isinstance(value, str) or len(value) > 24:
-        raise InvalidPhone("Nomor WhatsApp tidak valid: tulis nomor ponsel, mis. 0812 3456 7890.")
+        raise InvalidPhone(N_("Nomor WhatsApp tidak valid: tulis nomor ponsel, mis. 0812 3456 7890."))
     digits = _SEPARATORS.sub("", value)
     if digits.startswith("+"):
         digits = digits[1:]
     if digits.startswith("62"):
         digits = "0" + digits[2:]
     if not re.fullmatch(r"08[1-9][0-9]{7,10}", digits):
-        raise InvalidPhone("Nomor WhatsApp tidak valid: nomor ponsel Indonesia dimulai 08 dan "
-                           "terdiri dari 10–13 angka, mis. 0812 3456 7890.")
+        raise InvalidPhone(N_("Nomor WhatsApp tidak valid: nomor ponsel Indonesia dimulai 08 dan "
+                           "terdiri dari 10–13 angka, mis. 0812 3456 7890."))
     return "62" + digits[1:]
 
 

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import quote_plus
+from ..messages import N_
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 5.0
@@ -82,11 +83,11 @@ def check_template(template: object) -> str:
     """A body template as saved in the console: placeholders present, JSON stays JSON."""
     from ..service import InvalidRequest
     if not isinstance(template, str) or not 0 < len(template) <= 500:
-        raise InvalidRequest("Templat isi: 1–500 karakter.")
+        raise InvalidRequest(N_("Templat isi: 1–500 karakter."))
     if "{phone}" not in template or "{message}" not in template:
-        raise InvalidRequest("Templat isi harus memuat {phone} dan {message}.")
+        raise InvalidRequest(N_("Templat isi harus memuat {phone} dan {message}."))
     try:
         HttpGateway("http://localhost/", template=template).body("6281234567890", 'uji "kutip"')
     except ValueError:
-        raise InvalidRequest("Templat isi JSON tidak sah (tulis {phone} dan {message} tanpa tanda kutip).")
+        raise InvalidRequest(N_("Templat isi JSON tidak sah (tulis {phone} dan {message} tanpa tanda kutip)."))
     return template

@@ -24,6 +24,7 @@ from ..store import tables as t
 from ..store.printing import KioskPrinter, PrintJob
 from . import slip as slips
 from .transport import DEVICE_KINDS, KINDS, AddressError, Status, check_address
+from ..messages import N_
 
 JOB_TTL = timedelta(minutes=15)     # a slip nobody is waiting for any more is not printed
 KEEP_DONE = timedelta(days=2)       # printed and expired jobs (their bytes) are then deleted
@@ -83,16 +84,16 @@ class Printing:
     def configure(self, actor, device_id: int, body: dict) -> dict:
         unknown = set(body) - {"kind", "address", "paper"}
         if unknown:
-            raise PrintingError(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+            raise PrintingError(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
         kind = body.get("kind")
         if kind not in KINDS:
-            raise PrintingError(f"Jenis printer: {', '.join(KINDS)}.")
+            raise PrintingError(N_("Jenis printer: %(names)s.", names=', '.join(KINDS)))
         paper = body.get("paper", 80)
         if paper not in slips.PAPERS or isinstance(paper, bool):
-            raise PrintingError("Lebar kertas: 58 atau 80 (mm).")
+            raise PrintingError(N_("Lebar kertas: 58 atau 80 (mm)."))
         address = body.get("address", "")
         if not isinstance(address, str) or len(address) > 120:
-            raise PrintingError("Alamat printer: teks, paling panjang 120 karakter.")
+            raise PrintingError(N_("Alamat printer: teks, paling panjang 120 karakter."))
         try:
             address = check_address(kind, address)
         except AddressError as exc:
@@ -117,7 +118,7 @@ class Printing:
 
     def set_footer(self, actor, text: object) -> str:
         if not isinstance(text, str) or len(text) > MAX_FOOTER:
-            raise PrintingError(f"Catatan kaki tiket: teks, paling panjang {MAX_FOOTER} karakter.")
+            raise PrintingError(N_("Catatan kaki tiket: teks, paling panjang %(max_footer)s karakter.", max_footer=MAX_FOOTER))
         text = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())[:MAX_FOOTER]
         now = self.clock()
         with self.db.write() as s:
@@ -134,7 +135,7 @@ class Printing:
             device = self._kiosk(s, device_id)
             row = self._printer(s, device_id)
             if row.kind not in DEVICE_KINDS:
-                raise PrintingError("Kios ini tidak memakai printer ESC/POS (jaringan, USB atau serial).")
+                raise PrintingError(N_("Kios ini tidak memakai printer ESC/POS (jaringan, USB atau serial)."))
             data = slips.trial_page(settings["hall_name"], device.name, row.paper,
                                    issued_text(now, settings["timezone"]), self.footer())
             job = PrintJob(device_id=device_id, kind="test", number="", data=data, created_at=now,
@@ -180,17 +181,17 @@ class Printing:
         """The kiosk's "Cetak ulang": the same slip again, only its own, a few times at most."""
         # Up to 2**31 - 1, the ids' column (INTEGER): PostgreSQL refuses a larger one outright.
         if not isinstance(job_id, int) or isinstance(job_id, bool) or not 1 <= job_id <= 2**31 - 1:
-            raise PrintingError("Field 'job': nomor pekerjaan cetak.")
+            raise PrintingError(N_("Field 'job': nomor pekerjaan cetak."))
         now = self.clock()
         with self.db.write() as s:
             original = s.get(PrintJob, job_id)
             if original is None or original.device_id != device_id or original.kind != "ticket":
-                raise UnknownKiosk("Pekerjaan cetak tidak ada.")
+                raise UnknownKiosk(N_("Pekerjaan cetak tidak ada."))
             copies = s.scalars(select(PrintJob.id).where(
                 PrintJob.device_id == device_id, PrintJob.ticket_id == original.ticket_id,
                 PrintJob.kind == "reprint")).all()
             if len(copies) >= MAX_REPRINTS:
-                raise PrintingError(f"Tiket ini sudah dicetak ulang {MAX_REPRINTS} kali.")
+                raise PrintingError(N_("Tiket ini sudah dicetak ulang %(max_reprints)s kali.", max_reprints=MAX_REPRINTS))
             job = PrintJob(device_id=device_id, ticket_id=original.ticket_id, number=original.number,
                            kind="reprint", data=original.data, created_at=now, next_try_at=now)
             s.add(job)
@@ -299,7 +300,7 @@ class Printing:
     def _kiosk(s, device_id: int) -> t.Device:
         device = s.get(t.Device, device_id)
         if device is None or device.kind != "kiosk" or device.paired_at is None or device.revoked_at:
-            raise UnknownKiosk("Kios tidak ada (atau belum dipasangkan).")
+            raise UnknownKiosk(N_("Kios tidak ada (atau belum dipasangkan)."))
         return device
 
 

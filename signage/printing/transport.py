@@ -14,6 +14,7 @@ import re
 import select
 import socket
 from dataclasses import dataclass
+from ..messages import N_
 
 KINDS = ("network", "usb", "serial", "browser", "none")
 DEVICE_KINDS = ("network", "usb", "serial")      # the server prints; the others do not
@@ -52,27 +53,27 @@ def check_address(kind: str, address: str) -> str:
     if kind == "network":
         host, _, port = address.partition(":")
         if not _HOST.match(host or "") or ".." in host:
-            raise AddressError("Alamat printer jaringan: IP atau nama, mis. 192.168.1.50 atau 192.168.1.50:9100.")
+            raise AddressError(N_("Alamat printer jaringan: IP atau nama, mis. 192.168.1.50 atau 192.168.1.50:9100."))
         if port and not (port.isdigit() and 0 < int(port) < 65536):
-            raise AddressError("Port printer jaringan: angka 1–65535 (biasanya 9100).")
+            raise AddressError(N_("Port printer jaringan: angka 1–65535 (biasanya 9100)."))
         return f"{host}:{int(port) if port else 9100}"
     if kind == "usb":
         if _USB_ID.match(address):
             return address.lower()
         if _DEVICE_PATH.match(address) and ".." not in address:
             return address
-        raise AddressError("Printer USB: ID vendor:produk, mis. 0416:5011 (lihat `lsusb`), "
-                           "atau berkas perangkat, mis. /dev/usb/lp0.")
+        raise AddressError(N_("Printer USB: ID vendor:produk, mis. 0416:5011 (lihat `lsusb`), "
+                           "atau berkas perangkat, mis. /dev/usb/lp0."))
     if kind == "serial":
         path, _, baud = address.partition(":")
         if not _DEVICE_PATH.match(path) or ".." in path:
-            raise AddressError("Printer serial: berkas perangkat, mis. /dev/ttyUSB0 atau /dev/ttyS0:19200.")
+            raise AddressError(N_("Printer serial: berkas perangkat, mis. /dev/ttyUSB0 atau /dev/ttyS0:19200."))
         if baud and not (baud.isdigit() and int(baud) in BAUDS):
-            raise AddressError(f"Baud printer serial: salah satu dari {', '.join(map(str, BAUDS))}.")
+            raise AddressError(N_("Baud printer serial: salah satu dari %(names)s.", names=', '.join(map(str, BAUDS))))
         return f"{path}:{int(baud) if baud else 9600}"
     if kind in ("browser", "none"):
         return ""
-    raise AddressError(f"Jenis printer: {', '.join(KINDS)}.")
+    raise AddressError(N_("Jenis printer: %(names)s.", names=', '.join(KINDS)))
 
 
 def print_slip(kind: str, address: str, data: bytes | None) -> tuple[Status, bool]:

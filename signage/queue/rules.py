@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from ..hall import WEEKDAYS, parse_hhmm
 from .errors import NothingWaiting
 from .model import Ticket, TicketStatus
+from ..messages import N_
 
 
 def service_day(now: datetime, tz: str) -> date:
@@ -30,7 +31,7 @@ def pick_next(waiting: Iterable[Ticket]) -> Ticket:
     """
     best = min(waiting, key=lambda t: (not t.priority, t.enqueued_at, t.id), default=None)
     if best is None:
-        raise NothingWaiting("Tidak ada antrian yang menunggu. / Nobody is waiting.")
+        raise NothingWaiting(N_("Tidak ada antrian yang menunggu."))
     return best
 
 
@@ -50,15 +51,16 @@ def is_open(now: datetime, tz: str, hours: Mapping[str, tuple[str, str]],
     local = now.astimezone(ZoneInfo(tz))
     holiday = (holidays or {}).get(local.date().isoformat())
     if holiday:
-        return False, f"Libur: {holiday}"
+        return False, N_("Libur: %(holiday)s", holiday=holiday)
     span = hours.get(WEEKDAYS[local.weekday()])
     if not span:
-        return False, "Tutup hari ini"
+        return False, N_("Tutup hari ini")
     opens, closes = parse_hhmm(span[0]), parse_hhmm(span[1])
     if local.time() < opens:
-        return False, f"Belum buka (buka pukul {span[0]} {_zone_label(tz)})"
+        return False, N_("Belum buka (buka pukul %(opens)s %(zone)s)", opens=span[0], zone=_zone_label(tz))
     if closes is not None and local.time() >= closes:
-        return False, f"Sudah tutup (jam layanan {span[0]}–{span[1]} {_zone_label(tz)})"
+        return False, N_("Sudah tutup (jam layanan %(opens)s–%(closes)s %(zone)s)", opens=span[0], closes=span[1],
+                          zone=_zone_label(tz))
     return True, None
 
 

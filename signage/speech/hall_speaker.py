@@ -19,6 +19,7 @@ from .announcer import Announcement, AnnouncementQueue
 from .engines import ENGINE_NAMES, EngineError
 from .lexicon import Lexicon, LexiconError, validate_entries
 from .voice import Voice
+from ..messages import N_
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,10 @@ RECENT_SECONDS = 120  # a speaker that reconnects still plays calls this fresh
 def validate_settings(data: object, current: dict) -> dict:
     """Merge `data` into the speech settings; raise sentence.TemplateError with a clear message."""
     if not isinstance(data, dict):
-        raise sentence.TemplateError("Pengaturan suara harus objek.")
+        raise sentence.TemplateError(N_("Pengaturan suara harus objek."))
     unknown = set(data) - set(DEFAULTS)
     if unknown:
-        raise sentence.TemplateError(f"Pengaturan tidak dikenal: {', '.join(sorted(unknown))}")
+        raise sentence.TemplateError(N_("Pengaturan tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
     merged = {**DEFAULTS, **current, **data}
     merged["template"] = sentence.validate_template(merged["template"]) if isinstance(
         merged["template"], str) else _fail("Templat harus teks.")
@@ -164,7 +165,7 @@ class HallSpeaker:
             raise sentence.TemplateError(str(exc)) from exc
         if text not in (None, ""):
             if not isinstance(text, str):
-                raise sentence.TemplateError("Teks contoh harus teks.")
+                raise sentence.TemplateError(N_("Teks contoh harus teks."))
             spoken = sentence.free_text_sentence(text, words)
         else:
             template = speech["template"] if template in (None, "") else sentence.validate_template(template)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from ..messages import N_
 
 MAX_ENTRIES = 200
 MAX_WRITTEN = 40
@@ -36,27 +37,26 @@ class LexiconError(ValueError):
 def validate_entries(data: object) -> list[dict]:
     """The manager's list, checked: [{"written": str, "spoken": str}, ...]."""
     if not isinstance(data, list):
-        raise LexiconError("Daftar pelafalan harus berupa daftar {written, spoken}.")
+        raise LexiconError(N_("Daftar pelafalan harus berupa daftar {written, spoken}."))
     if len(data) > MAX_ENTRIES:
-        raise LexiconError(f"Daftar pelafalan terlalu panjang (maksimal {MAX_ENTRIES} entri).")
+        raise LexiconError(N_("Daftar pelafalan terlalu panjang (maksimal %(max_entries)s entri).", max_entries=MAX_ENTRIES))
     entries, seen = [], set()
     for index, entry in enumerate(data, start=1):
         if not isinstance(entry, dict) or set(entry) - {"written", "spoken"}:
-            raise LexiconError(f"Entri {index}: harus objek {{written, spoken}}.")
+            raise LexiconError(N_("Entri %(index)s: harus objek {written, spoken}.", index=index))
         written, spoken = entry.get("written"), entry.get("spoken")
         if not isinstance(written, str) or not isinstance(spoken, str):
-            raise LexiconError(f"Entri {index}: tulisan dan ucapan harus teks.")
+            raise LexiconError(N_("Entri %(index)s: tulisan dan ucapan harus teks.", index=index))
         written, spoken = " ".join(written.split()), " ".join(spoken.split())
         if not written or len(written) > MAX_WRITTEN or "{" in written or "}" in written:
-            raise LexiconError(f"Entri {index}: tulisan 1–{MAX_WRITTEN} karakter, tanpa kurung kurawal.")
+            raise LexiconError(N_("Entri %(index)s: tulisan 1–%(max_written)s karakter, tanpa kurung kurawal.", index=index, max_written=MAX_WRITTEN))
         if not re.search(r"[^\W_]|&", written):
-            raise LexiconError(f"Entri {index}: tulisan harus memuat huruf atau angka.")
+            raise LexiconError(N_("Entri %(index)s: tulisan harus memuat huruf atau angka.", index=index))
         if not spoken or len(spoken) > MAX_SPOKEN or not _SPOKEN_OK.match(spoken):
-            raise LexiconError(f"Entri {index} ({written}): ucapan hanya huruf dan spasi "
-                               f"(1–{MAX_SPOKEN} karakter, angka ditulis sebagai kata), mis. \"ka i a\".")
+            raise LexiconError(N_("Entri %(index)s (%(written)s): ucapan hanya huruf dan spasi (1–%(max_spoken)s karakter, angka ditulis sebagai kata), mis. \"ka i a\".", index=index, written=written, max_spoken=MAX_SPOKEN))
         key = written.casefold()
         if key in seen:
-            raise LexiconError(f"Entri {index}: \"{written}\" sudah ada di daftar.")
+            raise LexiconError(N_("Entri %(index)s: \"%(written)s\" sudah ada di daftar.", index=index, written=written))
         seen.add(key)
         entries.append({"written": written, "spoken": spoken})
     return entries

@@ -12,6 +12,7 @@ import re
 import string
 
 from num2words import num2words
+from ..messages import N_
 
 LETTER_NAMES = {
     "a": "a", "b": "be", "c": "ce", "d": "de", "e": "e", "f": "ef", "g": "ge",
@@ -113,20 +114,20 @@ def _template_parts(template: str) -> list[tuple[str, str | None]]:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
         raise TemplateError(
-            "Kurung kurawal tidak seimbang. Tulis placeholder lengkap seperti {nomor}."
+            N_("Kurung kurawal tidak seimbang. Tulis placeholder lengkap seperti {nomor}.")
         ) from None
     parts = []
     for literal, field, spec, conversion in parsed:
         if "{" in literal or "}" in literal:
-            raise TemplateError("Kurung kurawal hanya boleh dipakai untuk placeholder seperti {nomor}.")
+            raise TemplateError(N_("Kurung kurawal hanya boleh dipakai untuk placeholder seperti {nomor}."))
         if field is None:
             parts.append((literal, None))
             continue
         if field not in TEMPLATE_FIELDS:
             shown = "{" + field + "}"
-            raise TemplateError(f"Placeholder tidak dikenal: {shown}. Gunakan {_FIELD_LIST}.")
+            raise TemplateError(N_("Placeholder tidak dikenal: %(shown)s. Gunakan %(field_list)s.", shown=shown, field_list=_FIELD_LIST))
         if spec or conversion:
-            raise TemplateError(f"Placeholder {{{field}}} tidak boleh memakai format tambahan. Tulis {{{field}}} saja.")
+            raise TemplateError(N_("Placeholder {%(field)s} tidak boleh memakai format tambahan. Tulis {%(field)s} saja.", field=field))
         parts.append((literal, field))
     return parts
 
@@ -134,15 +135,15 @@ def _template_parts(template: str) -> list[tuple[str, str | None]]:
 def validate_template(template: str) -> str:
     """Return the stripped template, or raise TemplateError explaining what is wrong."""
     if template is not None and not isinstance(template, str):
-        raise TemplateError("Templat harus teks.")
+        raise TemplateError(N_("Templat harus teks."))
     text = (template or "").strip()
     if not text:
-        raise TemplateError(f"Templat kosong. Contoh: {DEFAULT_TEMPLATE}")
+        raise TemplateError(N_("Templat kosong. Contoh: %(default_template)s", default_template=DEFAULT_TEMPLATE))
     if len(text) > MAX_TEMPLATE_LENGTH:
-        raise TemplateError(f"Templat terlalu panjang ({len(text)} karakter, maksimal {MAX_TEMPLATE_LENGTH}).")
+        raise TemplateError(N_("Templat terlalu panjang (%(count)s karakter, maksimal %(max_template_length)s).", count=len(text), max_template_length=MAX_TEMPLATE_LENGTH))
     fields = {field for _, field in _template_parts(text) if field}
     if "nomor" not in fields:
-        raise TemplateError("Templat harus memuat {nomor} agar nomor antrian disebutkan.")
+        raise TemplateError(N_("Templat harus memuat {nomor} agar nomor antrian disebutkan."))
     return text
 
 
@@ -244,12 +245,12 @@ def free_text_sentence(text: str, lexicon=None) -> str:
     the pronunciation list says)."""
     stripped = (text or "").strip()
     if not stripped:
-        raise TemplateError("Teks pengumuman kosong.")
+        raise TemplateError(N_("Teks pengumuman kosong."))
     if len(stripped) > MAX_FREE_TEXT_LENGTH:
         raise TemplateError(
-            f"Teks pengumuman terlalu panjang ({len(stripped)} karakter, maksimal {MAX_FREE_TEXT_LENGTH})."
+            N_("Teks pengumuman terlalu panjang (%(count)s karakter, maksimal %(max_free_text_length)s).", count=len(stripped), max_free_text_length=MAX_FREE_TEXT_LENGTH)
         )
     spoken = _tidy(spell_numbers_in_text((lexicon or _default_lexicon()).apply(stripped)))
     if not re.search(r"[^\W\d_]", spoken):
-        raise TemplateError("Teks pengumuman harus berisi kata yang bisa diucapkan.")
+        raise TemplateError(N_("Teks pengumuman harus berisi kata yang bisa diucapkan."))
     return spoken

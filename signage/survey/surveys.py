@@ -27,6 +27,7 @@ from ..store import tables as t
 from ..textcheck import is_clean
 from . import ikm
 from .questionnaire import DEFAULTS, PROFILE, PROFILE_FIELDS, element_view
+from ..messages import N_
 
 TOKEN_LIFETIME = timedelta(days=7)     # a phone may answer at home, not months later
 TABLET_WINDOW = timedelta(minutes=30)  # the feedback tablet offers the ticket just finished
@@ -60,7 +61,7 @@ def period_range(period: object, on: object, first: object, last: object, today:
     if period is None:
         period = "range" if first is not None else "month"
     if period not in PERIODS:
-        raise SurveyError("period: day, month, semester atau range.")
+        raise SurveyError(N_("period: day, month, semester atau range."))
     parsed = {}
     for name, value in (("date", on), ("from", first), ("to", last)):
         if value is None:
@@ -70,9 +71,9 @@ def period_range(period: object, on: object, first: object, last: object, today:
                 raise ValueError(value)
             parsed[name] = date.fromisoformat(value)
         except (TypeError, ValueError):
-            raise SurveyError(f"{name}: tanggal YYYY-MM-DD.") from None
+            raise SurveyError(N_("%(name)s: tanggal YYYY-MM-DD.", name=name)) from None
         if not 1970 <= parsed[name].year <= 9000:
-            raise SurveyError(f"{name}: tahun 1970–9000.")
+            raise SurveyError(N_("%(name)s: tahun 1970–9000.", name=name))
     if period == "range":
         start = parsed.get("from", today)
         end = parsed.get("to", start)
@@ -88,7 +89,7 @@ def period_range(period: object, on: object, first: object, last: object, today:
             start = date(day.year, half + 1, 1)
             end = date(day.year, half + 6, 30 if half == 0 else 31)
     if end < start or (end - start).days > MAX_RANGE_DAYS:
-        raise SurveyError(f"Rentang tanggal tidak valid (maks. {MAX_RANGE_DAYS} hari).")
+        raise SurveyError(N_("Rentang tanggal tidak valid (maks. %(max_range_days)s hari).", max_range_days=MAX_RANGE_DAYS))
     return start, end
 
 
@@ -140,7 +141,7 @@ class Surveys:
         with self.db.write() as s:
             counter = s.get(t.Counter, counter_id)
             if counter is None:
-                raise SurveyNotFound(f"Loket {counter_id} tidak ada.")
+                raise SurveyNotFound(N_("Loket %(counter_id)s tidak ada.", counter_id=counter_id))
             event = s.scalar(select(t.Event).where(t.Event.type == "finished", t.Event.counter_id == counter_id)
                              .order_by(t.Event.seq.desc()).limit(1))
             empty = {"ticket": None, "counter": counter.name}
@@ -161,10 +162,10 @@ class Surveys:
 
     def _by_token(self, s, token: object) -> tuple[t.SurveyToken, t.Ticket]:
         if not isinstance(token, str) or not 10 <= len(token) <= 64:
-            raise SurveyNotFound("Tautan survei tidak dikenal. / Unknown survey link.")
+            raise SurveyNotFound(N_("Tautan survei tidak dikenal."))
         row = s.scalar(select(t.SurveyToken).where(t.SurveyToken.token == token))
         if row is None:
-            raise SurveyNotFound("Tautan survei tidak dikenal. / Unknown survey link.")
+            raise SurveyNotFound(N_("Tautan survei tidak dikenal."))
         return row, s.get(t.Ticket, row.ticket_id)
 
     def ticket(self, token: object, lang: str = "id") -> dict:
@@ -209,43 +210,43 @@ class Surveys:
     def submit(self, body: dict, channel: str) -> dict:
         unknown = set(body) - SUBMIT_FIELDS
         if unknown:
-            raise SurveyError(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+            raise SurveyError(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
         answers = body.get("answers")
         if not isinstance(answers, dict) or not answers:
-            raise SurveyError("answers: objek {unsur: nilai 1–4}.")
+            raise SurveyError(N_("answers: objek {unsur: nilai 1–4}."))
         for code, value in answers.items():
             if code not in ikm.ELEMENTS:
-                raise SurveyError(f"Unsur tidak dikenal: {code[:40]!r}. Unsur: {', '.join(ikm.ELEMENTS)}.")
+                raise SurveyError(N_("Unsur tidak dikenal: %(code)s. Unsur: %(names)s.", code=repr(code[:40]), names=', '.join(ikm.ELEMENTS)))
             if not isinstance(value, int) or isinstance(value, bool) or value not in ikm.SCORES:
-                raise SurveyError(f"Jawaban untuk {code}: angka 1, 2, 3 atau 4.")
+                raise SurveyError(N_("Jawaban untuk %(code)s: angka 1, 2, 3 atau 4.", code=code))
         profile = {}
         for field, options in PROFILE.items():
             value = body.get(field)
             if value is not None and (not isinstance(value, str) or value not in options):  # {} is unhashable
-                raise SurveyError(f"{field}: salah satu dari {', '.join(options)} (atau kosong).")
+                raise SurveyError(N_("%(field)s: salah satu dari %(names)s (atau kosong).", field=field, names=', '.join(options)))
             profile[field] = value
         comment = body.get("comment")
         if comment is not None:
             if not isinstance(comment, str) or not is_clean(comment):
-                raise SurveyError("comment: teks.")
+                raise SurveyError(N_("comment: teks."))
             if len(comment) > MAX_COMMENT:
-                raise SurveyError(f"Saran/pengaduan paling panjang {MAX_COMMENT} karakter.")
+                raise SurveyError(N_("Saran/pengaduan paling panjang %(max_comment)s karakter.", max_comment=MAX_COMMENT))
             comment = "\n".join(" ".join(line.split()) for line in comment.strip().splitlines()).strip() or None
             if comment and len(comment) > MAX_COMMENT:
-                raise SurveyError(f"Saran/pengaduan paling panjang {MAX_COMMENT} karakter.")
+                raise SurveyError(N_("Saran/pengaduan paling panjang %(max_comment)s karakter.", max_comment=MAX_COMMENT))
         now = self.clock()
         try:
             with self.db.write() as s:
                 token, ticket = self._by_token(s, body.get("token"))
                 if now >= token.expires_at:
-                    raise SurveyConflict("Tautan survei sudah kedaluwarsa. / This survey link has expired.")
+                    raise SurveyConflict(N_("Tautan survei sudah kedaluwarsa."))
                 hidden = self._hidden(s).get(ticket.service_id, set())
                 not_here = sorted(set(answers) & hidden)
                 if not_here:
-                    raise SurveyError(f"Unsur tidak berlaku untuk layanan ini: {', '.join(not_here)}.")
+                    raise SurveyError(N_("Unsur tidak berlaku untuk layanan ini: %(names)s.", names=', '.join(not_here)))
                 missing = [code for code in ikm.ELEMENTS if code not in hidden and code not in answers]
                 if missing:
-                    raise SurveyError(f"Belum dijawab: {', '.join(missing)}.")
+                    raise SurveyError(N_("Belum dijawab: %(names)s.", names=', '.join(missing)))
                 row = t.SurveyResponse(ticket_id=ticket.id, service_id=ticket.service_id,
                                        counter_id=ticket.counter_id, day=ticket.day, submitted_at=now,
                                        channel=channel, answers=dict(answers), comment=comment, **profile)
@@ -253,8 +254,7 @@ class Surveys:
                 s.flush()       # the UNIQUE ticket_id decides here, also against another process
                 response_id = row.id
         except IntegrityError:
-            raise SurveyConflict("Survei untuk tiket ini sudah diisi. Terima kasih! / "
-                                 "This ticket's survey was already answered.") from None
+            raise SurveyConflict(N_("Survei untuk tiket ini sudah diisi. Terima kasih!")) from None
         self._display_cache.clear()
         return {"id": response_id, "ok": True}
 
@@ -263,23 +263,23 @@ class Surveys:
         service = None
         if service_code is not None:
             if not isinstance(service_code, str):
-                raise SurveyError("service: kode layanan.")
+                raise SurveyError(N_("service: kode layanan."))
             service = s.scalar(select(t.Service).where(t.Service.code == service_code.strip().upper()))
             if service is None:
-                raise SurveyError(f"Layanan tidak dikenal: {service_code[:10]!r}")
+                raise SurveyError(N_("Layanan tidak dikenal: %(service_code)s", service_code=repr(service_code[:10])))
         if actor.role == "supervisor":
             if actor.service_id is None:
-                raise SurveyForbidden("Akun supervisor ini belum terhubung ke instansi. / No agency.")
+                raise SurveyForbidden(N_("Akun supervisor ini belum terhubung ke instansi."))
             if service is not None and service.id != actor.service_id:
-                raise SurveyForbidden("Hanya instansi Anda. / Your agency only.")
+                raise SurveyForbidden(N_("Hanya instansi Anda."))
             service = s.get(t.Service, actor.service_id)
         elif not actor.is_manager:
-            raise SurveyForbidden("Tidak diizinkan. / Forbidden.")
+            raise SurveyForbidden(N_("Tidak diizinkan."))
         counter = None
         if counter_id is not None:
             counter = s.get(t.Counter, counter_id)
             if counter is None:
-                raise SurveyError(f"Loket {counter_id} tidak ada.")
+                raise SurveyError(N_("Loket %(counter_id)s tidak ada.", counter_id=counter_id))
         return service, counter
 
     def report(self, actor: Principal, *, period=None, on=None, first=None, last=None,
@@ -381,7 +381,7 @@ class Surveys:
     def comments(self, actor: Principal, *, period=None, on=None, first=None, last=None,
                  service_code=None, status="all", limit: int = 300) -> dict:
         if status not in ("all", "open", "followed"):
-            raise SurveyError("status: all, open atau followed.")
+            raise SurveyError(N_("status: all, open atau followed."))
         now = self.clock()
         with self.db.read() as s:
             settings = self.hall.settings(s)
@@ -415,26 +415,26 @@ class Surveys:
     def update_comment(self, actor: Principal, response_id: int, body: dict) -> dict:
         unknown = set(body) - {"followed_up", "reply"}
         if unknown:
-            raise SurveyError(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+            raise SurveyError(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
         if not body:
-            raise SurveyError("Isi followed_up dan/atau reply.")
+            raise SurveyError(N_("Isi followed_up dan/atau reply."))
         followed = body.get("followed_up")
         if "followed_up" in body and not isinstance(followed, bool):
-            raise SurveyError("followed_up: true atau false.")
+            raise SurveyError(N_("followed_up: true atau false."))
         reply = body.get("reply")
         if reply is not None:
             if not isinstance(reply, str) or not is_clean(reply):
-                raise SurveyError("reply: teks.")
+                raise SurveyError(N_("reply: teks."))
             if len(reply) > MAX_COMMENT:
-                raise SurveyError(f"Tanggapan paling panjang {MAX_COMMENT} karakter.")
+                raise SurveyError(N_("Tanggapan paling panjang %(max_comment)s karakter.", max_comment=MAX_COMMENT))
             reply = reply.strip() or None
         now = self.clock()
         with self.db.write() as s:
             row = s.get(t.SurveyResponse, response_id)
             if row is None or row.comment is None:
-                raise SurveyNotFound("Saran/pengaduan tidak ada.")
+                raise SurveyNotFound(N_("Saran/pengaduan tidak ada."))
             if not actor.is_manager and not (actor.role == "supervisor" and actor.service_id == row.service_id):
-                raise SurveyForbidden("Hanya instansi Anda. / Your agency only.")
+                raise SurveyForbidden(N_("Hanya instansi Anda."))
             if "followed_up" in body:
                 row.followed_up_at, row.followed_up_by = (now, actor.name) if followed else (None, None)
             if "reply" in body:
@@ -470,12 +470,12 @@ class Surveys:
 
     def set_question(self, actor: Principal, element: str, body: dict) -> dict:
         if not actor.is_manager:
-            raise SurveyForbidden("Hanya pengelola MPP. / Managers only.")
+            raise SurveyForbidden(N_("Hanya pengelola MPP."))
         if element not in ikm.ELEMENTS:
-            raise SurveyNotFound(f"Unsur tidak dikenal: {element[:40]!r}")
+            raise SurveyNotFound(N_("Unsur tidak dikenal: %(element)s", element=repr(element[:40])))
         unknown = set(body) - {"question", "answers", "question_en", "answers_en"}
         if unknown:
-            raise SurveyError(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+            raise SurveyError(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
         question = _line(body.get("question"), "question", required=True)
         answers = _answers(body.get("answers"), "answers", required=True)
         question_en = _line(body.get("question_en"), "question_en", required=False)
@@ -489,20 +489,20 @@ class Surveys:
 
     def set_hidden(self, actor: Principal, service_code: str, elements: object) -> dict:
         if not actor.is_manager:
-            raise SurveyForbidden("Hanya pengelola MPP. / Managers only.")
+            raise SurveyForbidden(N_("Hanya pengelola MPP."))
         if not isinstance(elements, list) or not all(isinstance(e, str) for e in elements):
-            raise SurveyError("hidden: daftar kode unsur.")
+            raise SurveyError(N_("hidden: daftar kode unsur."))
         wrong = [e for e in elements if e not in ikm.ELEMENTS]
         if wrong:
-            raise SurveyError(f"Unsur tidak dikenal: {wrong[0][:40]!r}")
+            raise SurveyError(N_("Unsur tidak dikenal: %(wrong)s", wrong=repr(wrong[0][:40])))
         chosen = sorted(set(elements))
         if len(elements) >= len(ikm.ELEMENTS):
-            raise SurveyError("Minimal satu unsur harus tetap ditanyakan.")
+            raise SurveyError(N_("Minimal satu unsur harus tetap ditanyakan."))
         with self.db.write() as s:
             service = s.scalar(select(t.Service).where(t.Service.code == service_code.upper())) \
                 if len(service_code) == 1 and service_code.isascii() and service_code.isalpha() else None
             if service is None:
-                raise SurveyNotFound(f"Layanan tidak dikenal: {service_code[:10]!r}")
+                raise SurveyNotFound(N_("Layanan tidak dikenal: %(service_code)s", service_code=repr(service_code[:10])))
             for row in s.scalars(select(t.SurveyHiddenElement).where(
                     t.SurveyHiddenElement.service_id == service.id)):
                 s.delete(row)
@@ -515,13 +515,13 @@ class Surveys:
 
     def set_display(self, actor: Principal, profile_id: int, mode: object) -> dict:
         if not actor.is_manager:
-            raise SurveyForbidden("Hanya pengelola MPP. / Managers only.")
+            raise SurveyForbidden(N_("Hanya pengelola MPP."))
         if mode not in DISPLAY_MODES:
-            raise SurveyError(f"mode: {', '.join(DISPLAY_MODES)}.")
+            raise SurveyError(N_("mode: %(names)s.", names=', '.join(DISPLAY_MODES)))
         with self.db.write() as s:
             profile = s.get(t.DisplayProfile, profile_id)
             if profile is None:
-                raise SurveyNotFound("Profil layar tidak ada.")
+                raise SurveyNotFound(N_("Profil layar tidak ada."))
             row = s.get(t.SurveyDisplay, profile_id) or t.SurveyDisplay(profile_id=profile_id)
             row.mode = mode
             s.add(row)
@@ -565,9 +565,9 @@ def _line(value: object, field: str, *, required: bool) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or not " ".join(value.split()):
-        raise SurveyError(f"{field}: wajib diisi (teks).")
+        raise SurveyError(N_("%(field)s: wajib diisi (teks).", field=field))
     if len(value) > 300:
-        raise SurveyError(f"{field}: paling panjang 300 karakter.")
+        raise SurveyError(N_("%(field)s: paling panjang 300 karakter.", field=field))
     return " ".join(value.split())
 
 
@@ -575,10 +575,10 @@ def _answers(value: object, field: str, *, required: bool) -> list[str] | None:
     if value is None and not required:
         return None
     if not isinstance(value, list) or len(value) != 4:
-        raise SurveyError(f"{field}: empat pilihan jawaban (nilai 1 sampai 4).")
+        raise SurveyError(N_("%(field)s: empat pilihan jawaban (nilai 1 sampai 4).", field=field))
     out = []
     for item in value:
         if not isinstance(item, str) or not " ".join(item.split()) or len(item) > 80:
-            raise SurveyError(f"{field}: tiap jawaban teks 1–80 karakter.")
+            raise SurveyError(N_("%(field)s: tiap jawaban teks 1–80 karakter.", field=field))
         out.append(" ".join(item.split()))
     return out

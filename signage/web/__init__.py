@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from markupsafe import escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import queue
@@ -19,6 +20,7 @@ from ..accounts import Accounts
 from ..cluster import Cluster, make_cluster
 from ..devices import Devices
 from ..login_guard import LoginGuard
+from ..messages import N_, Message
 from ..hall import HallSpec
 from ..realtime import Broadcaster, DisplayNamespace, Presence, limit_incoming
 from ..service import HallService
@@ -27,7 +29,7 @@ from ..speech.voice import Voice
 from ..store import Database
 from ..store.duties import AlwaysHeld, Duties
 from ..store import tables as t
-from . import security_headers
+from . import language, security_headers
 from .converters import IdConverter
 from .fair_share import FairShare
 from .origins import same_origin
@@ -112,6 +114,7 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     app.url_map.converters["id"] = IdConverter  # before the blueprints: ids 1..2**31-1
     csrf.init_app(app)
     limiter.init_app(app)
+    language.init_app(app)   # Flask-Babel: the reader's language (web/language.py)
 
     app.wsgi_app = FairShare(app.wsgi_app)   # inside Socket.IO's middleware, outside Flask
     socketio = SocketIO(app, async_mode=config.async_mode, message_queue=config.message_queue,
@@ -205,43 +208,77 @@ def _secret_key(db: Database) -> str:
         return row.value
 
 
+# The generic answers, one language each (the reader's: web/language.py).
+HTTP_MESSAGES = {
+    400: N_("Permintaan tidak sah."),
+    401: N_("Perlu masuk atau token."),
+    403: N_("Tidak diizinkan."),
+    404: N_("Tidak ditemukan."),
+    405: N_("Metode tidak diizinkan."),
+    409: N_("Permintaan bertentangan dengan keadaan sekarang."),
+    413: N_("Isi permintaan terlalu besar."),
+    415: N_("Jenis isi permintaan tidak didukung."),
+    429: N_("Terlalu banyak permintaan, coba lagi sebentar."),
+    503: N_("Layanan sedang tidak tersedia, coba lagi sebentar."),
+}
+SERVER_ERROR = N_("Kesalahan server.")
+CSRF_MESSAGE = N_("Token formulir (CSRF) tidak ada atau kedaluwarsa. Muat ulang halaman.")
+FORM_EXPIRED = N_("Formulir kedaluwarsa, silakan muat ulang halaman.")
+
+
+def _page(message: str, status: int):
+    """A plain page for a browser, in the reader's language."""
+    lang = language.current()
+    return (f"<!doctype html><html lang=\"{lang}\"><meta charset=\"utf-8\"><title>{status}</title>"
+            f"<p>{escape(message)}</p></html>", status, {"Content-Type": "text/html; charset=utf-8"})
+
+
 def _register_errors(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
     @app.errorhandler(queue.QueueError)
     def queue_error(exc: queue.QueueError):
-        return jsonify(error=exc.message), exc.status
+        return jsonify(error=language.tr(exc.message)), exc.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         if wants_json():
-            return jsonify(error=f"CSRF: {exc.description}"), 400
-        return ("<p>Formulir kedaluwarsa, silakan muat ulang halaman. / "
-                "The form expired, please reload.</p>", 400)
+            return jsonify(error=language.tr(CSRF_MESSAGE)), 400
+        return _page(language.tr(FORM_EXPIRED), 400)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # A description written for people (an N_ message) wins; werkzeug's English defaults don't.
+        if isinstance(exc.description, Message):
+            text = language.tr(exc.description)
+        elif exc.code in HTTP_MESSAGES:
+            text = language.tr(HTTP_MESSAGES[exc.code])
+        elif exc.code and exc.code >= 400:   # a rarer error: said generally, not in werkzeug's English
+            text = language.tr(SERVER_ERROR if exc.code >= 500 else HTTP_MESSAGES[400])
+        else:
+            text = None
         if wants_json():
-            message = {404: "Tidak ditemukan. / Not found.",
-                       405: "Metode tidak diizinkan. / Method not allowed.",
-                       413: "Isi permintaan terlalu besar. / Request body too large.",
-                       415: "Jenis isi permintaan tidak didukung. / Unsupported media type.",
-                       429: "Terlalu banyak permintaan, coba lagi sebentar. / Too many requests."}
-            response = jsonify(error=message.get(exc.code, exc.description))
+            response = jsonify(error=text or exc.description)
             # keep the headers the exception carries (Allow on a 405), not its HTML content type
             for name, value in exc.get_headers():
                 if name.lower() != "content-type":
                     response.headers[name] = value
             return response, exc.code
-        return exc
+        if text is None:
+            return exc
+        body, status, headers = _page(text, exc.code)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                headers[name] = value
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error")
         if wants_json():
-            return jsonify(error="Kesalahan server. / Internal error."), 500
-        return "Kesalahan server. / Internal error.", 500
+            return jsonify(error=language.tr(SERVER_ERROR)), 500
+        return _page(language.tr(SERVER_ERROR), 500)
 
 
 def hall() -> Hall:

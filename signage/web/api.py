@@ -7,9 +7,11 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from .. import queue
+from ..messages import N_
 from ..textcheck import is_clean
 from . import hall, limiter
 from .auth import api_auth, current_principal, is_manager, operates_counter
+from .language import tr
 from .openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -18,8 +20,8 @@ PUBLIC_PER_ADDRESS = "3 per 10 minutes"   # tickets a client that is no kiosk ma
 PUBLIC_PER_HALL = "30 per hour"           # ... and all such clients together
 MAX_DEPTH = 20
 MAX_INT = 2**53 - 1  # what a browser's JavaScript holds exactly; far past any id, count or limit
-BAD_TEXT = "Teks berisi karakter yang tidak sah. / Text contains invalid characters."
-TOO_DEEP = f"JSON terlalu bersarang (maks. {MAX_DEPTH} tingkat). / JSON nested too deep."
+BAD_TEXT = N_("Teks berisi karakter yang tidak sah.")
+TOO_DEEP = N_("JSON terlalu bersarang (maks. %(depth)s tingkat).", depth=MAX_DEPTH)
 
 
 def json_body() -> dict:
@@ -29,11 +31,11 @@ def json_body() -> dict:
         # get_data, not .data: a form-encoded body is not "no body" but the wrong type (415)
         body = request.get_json(force=False, silent=False) if request.get_data(cache=True) else {}
     except BadRequest:
-        raise _bad("Isi permintaan bukan JSON yang sah. / Body is not valid JSON.")
+        raise _bad(N_("Isi permintaan bukan JSON yang sah."))
     except RecursionError:  # the parser itself gave up, far past MAX_DEPTH
         raise _bad(TOO_DEEP)
     if not isinstance(body, dict):  # a literal `null` too: only an empty body means "nothing"
-        raise _bad("Isi permintaan harus objek JSON. / Body must be a JSON object.")
+        raise _bad(N_("Isi permintaan harus objek JSON."))
     _check_json(body)
     return body
 
@@ -52,7 +54,7 @@ def _check_json(value: object) -> None:
                 raise _bad(BAD_TEXT)
         elif isinstance(item, (int, float)) and not isinstance(item, bool):
             if abs(item) > MAX_INT or math.isnan(item):  # 2**63, Infinity, NaN ...
-                raise _bad(f"Angka di luar batas (maks. {MAX_INT}). / Number out of range.")
+                raise _bad(N_("Angka di luar batas (maks. %(max)s).", max=MAX_INT))
 
 
 def form_text(name: str) -> str | None:
@@ -76,7 +78,9 @@ def openapi():
 @bp.get("/services")
 @limiter.limit("120 per minute")
 def services():
-    return jsonify(services=hall().service.services())
+    # why a service is closed, in the reader's language (a person's own words stay as typed)
+    return jsonify(services=[{**sv, "closed_reason": tr(sv["closed_reason"])} if sv.get("closed_reason")
+                             else sv for sv in hall().service.services()])
 
 
 @bp.get("/state")
@@ -95,8 +99,8 @@ def issue_ticket():
     manager allows public tickets, under limits of their own so nobody can empty a quota."""
     issuer = ticket_issuer()
     if issuer is None and not hall().service.settings()["public_tickets"]:
-        return jsonify(error="Kios ini belum dipasangkan. Minta pengelola memasangkannya di "
-                             "konsol (Perangkat & Akses)."), 401
+        return jsonify(error=tr(N_("Kios ini belum dipasangkan. Minta pengelola memasangkannya di "
+                                   "konsol (Perangkat & Akses)."))), 401
     body = json_body()
     unknown = set(body) - {"service", "priority", "request_id"}
     if unknown:

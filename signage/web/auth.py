@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from ..accounts import Principal
+from ..messages import N_
+from .language import tr
 
 
 def current_principal() -> Principal | None:
@@ -37,14 +39,14 @@ def api_auth(check):
         def wrapper(*args, **kwargs):
             principal = current_principal()
             if principal is None:
-                return jsonify(error="Perlu masuk atau token. / Authentication required."), 401
+                return jsonify(error=tr(N_("Perlu masuk atau token."))), 401
             if g.get("via_session") and request.method not in ("GET", "HEAD", "OPTIONS"):
                 try:
                     validate_csrf(request.headers.get("X-CSRFToken"))
                 except ValidationError as exc:
                     raise CSRFError(str(exc)) from exc
             if not check(principal, **kwargs):
-                return jsonify(error="Tidak diizinkan. / Forbidden."), 403
+                return jsonify(error=tr(N_("Tidak diizinkan."))), 403
             return view(*args, **kwargs)
         return wrapper
     return decorator

@@ -7,6 +7,7 @@ from . import hall, limiter
 from .api import json_body
 from .auth import api_auth, current_principal, is_manager
 from ..realtime import DEVICE_COOKIE as COOKIE, NAMESPACE, device_room, pending_device_room
+from ..messages import N_
 
 bp = Blueprint("devices", __name__, url_prefix="/api")
 COOKIE_YEARS = 10
@@ -31,7 +32,7 @@ def request_pairing():
     unknown = set(body) - {"kind", "name"}
     if unknown:
         from ..service import InvalidRequest
-        raise InvalidRequest(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+        raise InvalidRequest(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
     mine, new_secret = hall().devices.request_pairing(body.get("kind"), body.get("name"),
                                                       device_secret(), request.remote_addr)
     response = jsonify(mine)

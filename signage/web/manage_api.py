@@ -11,6 +11,8 @@ from ..service import InvalidRequest
 from . import hall
 from .api import form_text, json_body
 from .auth import api_auth, current_principal
+from ..messages import N_
+from .language import tr
 
 bp = Blueprint("manage", __name__, url_prefix="/api")
 MAX_STATS_DAYS = 366
@@ -53,7 +55,7 @@ def stats_csv():
     from ..stats_export import TABLES, build_tables, table_key, to_csv
     key = table_key(request.args.get("table"))
     if key is None:
-        raise InvalidRequest(f"table: salah satu dari {', '.join(TABLES)}.")
+        raise InvalidRequest(N_("table: salah satu dari %(names)s.", names=', '.join(TABLES)))
     result = _stats()
     name = f"statistik-per-{key}-{result['from']}-{result['to']}.csv"
     return Response(to_csv(build_tables(result)[key]), mimetype="text/csv",
@@ -86,9 +88,9 @@ def _stats() -> dict:
         first = date.fromisoformat(request.args.get("from", today.isoformat()))
         last = date.fromisoformat(request.args.get("to", request.args.get("from", today.isoformat())))
     except ValueError:
-        raise InvalidRequest("from/to: tanggal YYYY-MM-DD.")
+        raise InvalidRequest(N_("from/to: tanggal YYYY-MM-DD."))
     if last < first or last - first > timedelta(days=MAX_STATS_DAYS):
-        raise InvalidRequest(f"Rentang tanggal tidak valid (maks. {MAX_STATS_DAYS} hari).")
+        raise InvalidRequest(N_("Rentang tanggal tidak valid (maks. %(max_stats_days)s hari).", max_stats_days=MAX_STATS_DAYS))
     principal = current_principal()
     codes = None
     if principal.role == "supervisor":
@@ -118,6 +120,9 @@ def overview():
         code = _supervisor_code(principal)
         view["services"] = [sv for sv in view["services"] if sv["code"] == code]
         view["counters"] = [c for c in view["counters"] if code in c["services"]]
+    # why a service is closed, in the reader's language (a person's own words stay as typed)
+    view["services"] = [{**sv, "closed_reason": tr(sv["closed_reason"])} if sv.get("closed_reason")
+                        else sv for sv in view["services"]]
     return jsonify(view)
 
 
@@ -223,15 +228,15 @@ def audit():
         first = date.fromisoformat(args["from"]) if "from" in args else None
         last = date.fromisoformat(args["to"]) if "to" in args else None
     except ValueError:
-        raise InvalidRequest("from/to: tanggal YYYY-MM-DD.")
+        raise InvalidRequest(N_("from/to: tanggal YYYY-MM-DD."))
     if first and last and last < first:
-        raise InvalidRequest("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'.")
+        raise InvalidRequest(N_("Tanggal 'sampai' tidak boleh sebelum tanggal 'dari'."))
     limit = args.get("limit", "200")
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_AUDIT:
-        raise InvalidRequest(f"limit: 1–{MAX_AUDIT}.")
+        raise InvalidRequest(N_("limit: 1–%(max_audit)s.", max_audit=MAX_AUDIT))
     person = args.get("person", "").strip()
     if len(person) > 80 or any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 for c in person):
-        raise InvalidRequest("person: nama seperti di daftar, paling panjang 80 karakter.")
+        raise InvalidRequest(N_("person: nama seperti di daftar, paling panjang 80 karakter."))
     h = hall()
     return jsonify(audit_view(h.service.db, h.service.settings()["timezone"], person=person or None,
                               first=first, last=last, limit=int(limit)))
@@ -311,7 +316,7 @@ def add_media():
     request.max_content_length = UPLOAD_LIMIT
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidRequest("Pilih berkas (field 'file').")
+        raise InvalidRequest(N_("Pilih berkas (field 'file')."))
     return jsonify(admin().add_media(current_principal(), upload.stream, hall().config.media_dir,
                                      form_text("title"), form_text("seconds"))), 201
 
@@ -329,7 +334,7 @@ def upload_logo():
     request.max_content_length = UPLOAD_LIMIT
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidRequest("Pilih berkas gambar (field 'file').")
+        raise InvalidRequest(N_("Pilih berkas gambar (field 'file')."))
     url = admin().set_logo(current_principal(), upload.stream, hall().config.media_dir,
                            form_text("service") or None)
     return jsonify(url=url), 201

@@ -12,6 +12,7 @@ from ..service import InvalidRequest
 from . import csrf, hall, limiter
 from .api import json_body
 from .auth import api_auth, current_principal, is_manager
+from ..messages import N_
 
 bp = Blueprint("notify", __name__)
 PHONE_LIMIT = "10 per minute"     # per address: a kiosk takes one number per visitor
@@ -41,9 +42,9 @@ def add_phone(token: str):
     body = json_body()
     unknown = set(body) - {"phone"}
     if unknown:
-        raise InvalidRequest(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+        raise InvalidRequest(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
     if "phone" not in body:
-        raise InvalidRequest("Field 'phone' wajib diisi (nomor WhatsApp, mis. 0812 3456 7890).")
+        raise InvalidRequest(N_("Field 'phone' wajib diisi (nomor WhatsApp, mis. 0812 3456 7890)."))
     view = visitors().view(token)          # 404 / 410 for a wrong or old link
     ticket_id = visitors().ticket_id(token)
     estimate = view["estimate"]["text"] if view.get("estimate") else None

@@ -164,7 +164,9 @@ _SPEECH_RUSH_FIELDS = {   # speech/rush.py and speech/lexicon.py (issue 10)
 _LEXICON_ENTRY = _SPEECH_RUSH_FIELDS["lexicon"]["items"]
 _ZONE_NAME = {"type": "string", "maxLength": 40, "example": "Lantai 2", "description": "empty: the main zone"}
 SCHEMAS: dict[str, dict] = {
-    "Error": obj({"error": {"type": "string", "minLength": 1}}, required=["error"]),
+    "Error": obj({"error": {"type": "string", "minLength": 1,
+                            "description": "one sentence for a person, in one language: ?lang=id|en, the lang cookie, "
+                                           "else Accept-Language (id or en), else Indonesian"}}, required=["error"]),
     "Ok": obj({"ok": {"const": True}}, required=["ok"]),
     "Created": obj({"id": {"type": "integer"}}, required=["id"]),
     "Hours": {"type": "object", "propertyNames": {"enum": list(WEEKDAYS)},
@@ -180,6 +182,7 @@ SCHEMAS: dict[str, dict] = {
         "daily_limit": nullable({"type": "integer"}), "hours": nullable(ref("Hours")),
         "closed_until": nullable(_DAY), "open": {"type": "boolean"},
         "closed_reason": nullable({"type": "string"}), "waiting": _COUNT,
+        "closed_reason_en": nullable({"type": "string"}),   # for the English kiosk (socket state)
         "opens": nullable(ref("Opens"))},
         required=["code", "name", "prefix", "color", "open", "waiting"]),
     "Ticket": obj({

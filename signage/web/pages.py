@@ -14,17 +14,22 @@ from ..service import InvalidRequest
 from . import hall, limiter
 from .auth import current_principal, page_login_required
 from .i18n import LANGUAGES, strings
+from .language import current as current_language, explicit_choice, format_clock
 
 bp = Blueprint("pages", __name__)
 
 
-def lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return chosen if chosen in LANGUAGES else "id"
+def lang(public: bool = False) -> str:
+    """The reader's language (web/language.py): ?lang / the cookie, else the browser's.
+    A public screen (hall TV, kiosk) speaks Indonesian unless told otherwise: its browser's
+    settings say nothing about the people in front of it."""
+    if public:
+        return explicit_choice() or "id"
+    return current_language()
 
 
-def render(template: str, **context):
-    language = lang()
+def render(template: str, public: bool = False, **context):
+    language = lang(public)
     response = make_response(render_template(
         template, t=strings(language), lang=language,
         hall_name=hall().service.settings()["hall_name"], principal=current_principal(),
@@ -84,7 +89,7 @@ def display():
             profile_zone(hall().service.settings(), request.args.get("profile", ""))
     except InvalidRequest:
         zone = ""
-    return render("display.html", only_services=codes or profile.get("services", []), speaker=speaker,
+    return render("display.html", public=True, only_services=codes or profile.get("services", []), speaker=speaker,
                   layout=layout if layout in ("calls_media", "calls_only") else "calls_media",
                   display_name=name[:60], paired=paired, pairing=speaker and not paired, zone=zone)
 
@@ -129,7 +134,7 @@ def _login_refused(message: str, status: int, retry_after: timedelta):
 
 
 def _hall_time(moment) -> str:
-    return moment.astimezone(ZoneInfo(hall().service.settings()["timezone"])).strftime("%H.%M")
+    return format_clock(moment.astimezone(ZoneInfo(hall().service.settings()["timezone"])))
 
 
 @bp.post("/logout")

@@ -10,6 +10,8 @@ from ..realtime import CONSOLES, NAMESPACE, device_room
 from . import csrf, hall
 from .api import json_body
 from .auth import api_auth, current_principal, is_manager
+from ..messages import N_
+from .language import tr
 
 bp = Blueprint("printing", __name__, url_prefix="/api")
 
@@ -66,7 +68,7 @@ def _kiosk_id() -> int | None:
     return device.id if device is not None and device.paired and device.kind == "kiosk" else None
 
 
-_NOT_A_KIOSK = "Hanya kios yang sudah dipasangkan. / Paired kiosks only."
+_NOT_A_KIOSK = N_("Hanya kios yang sudah dipasangkan.")
 
 
 @bp.get("/kiosk/printer")
@@ -74,7 +76,7 @@ def kiosk_printer():
     """A paired kiosk's own printer: kind, paper, and what the printer last said."""
     device_id = _kiosk_id()
     if device_id is None:
-        return jsonify(error=_NOT_A_KIOSK), 401
+        return jsonify(error=tr(_NOT_A_KIOSK)), 401
     return jsonify(printing().config_for(device_id))
 
 
@@ -82,12 +84,12 @@ def kiosk_printer():
 def kiosk_reprint():
     device_id = _kiosk_id()
     if device_id is None:
-        return jsonify(error=_NOT_A_KIOSK), 401
+        return jsonify(error=tr(_NOT_A_KIOSK)), 401
     body = json_body()
     unknown = set(body) - {"job"}
     if unknown:
         from ..service import InvalidRequest
-        raise InvalidRequest(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+        raise InvalidRequest(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
     return jsonify(printing().reprint(device_id, body.get("job"))), 201
 
 
@@ -116,5 +118,5 @@ def slip_footer():
     unknown = set(body) - {"footer"}
     if unknown:
         from ..service import InvalidRequest
-        raise InvalidRequest(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+        raise InvalidRequest(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
     return jsonify(footer=printing().set_footer(current_principal(), body.get("footer")))

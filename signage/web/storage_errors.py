@@ -10,19 +10,19 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, jsonify, request
+from markupsafe import escape
 from sqlalchemy import exc as sa_exc
 
+from ..messages import N_
 from ..store.health import storage_failure
+from .language import current as current_language, tr
 
-FULL_MESSAGE = "Penyimpanan server penuh. Hubungi teknisi."
-READONLY_MESSAGE = "Basis data tidak dapat ditulis. Hubungi teknisi."
+FULL_MESSAGE = N_("Penyimpanan server penuh. Hubungi teknisi.")
+READONLY_MESSAGE = N_("Basis data tidak dapat ditulis. Hubungi teknisi.")
 
-_PAGES = {
-    "full": (507, FULL_MESSAGE, "The server's storage is full. Please contact the technician."),
-    "readonly": (503, READONLY_MESSAGE, "The database cannot be written. Please contact the technician."),
-}
-_PAGE = ("<!doctype html><html lang=\"id\"><meta charset=\"utf-8\"><title>{id}</title>"
-         "<h1>{id}</h1><p>{en}</p></html>")
+_PAGES = {"full": (507, FULL_MESSAGE), "readonly": (503, READONLY_MESSAGE)}
+_PAGE = ("<!doctype html><html lang=\"{lang}\"><meta charset=\"utf-8\"><title>{text}</title>"
+         "<h1>{text}</h1></html>")
 
 
 def register(app: Flask) -> None:
@@ -33,13 +33,15 @@ def register(app: Flask) -> None:
             if fallback is None:
                 raise exc
             return fallback(exc)
-        status, message, english = _PAGES[kind]
+        status, message = _PAGES[kind]
+        text = tr(message)   # the reader's language (web/language.py)
         # One line, no traceback: every write fails the same way until someone frees the disk.
         app.logger.error("storage %s on %s %s: %s", kind, request.method, request.path,
                          str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         if request.path.startswith("/api/"):
-            return jsonify(error=message), status
-        return _PAGE.format(id=message, en=english), status, {"Content-Type": "text/html; charset=utf-8"}
+            return jsonify(error=text), status
+        return _PAGE.format(lang=current_language(), text=escape(text)), status, \
+            {"Content-Type": "text/html; charset=utf-8"}
 
     for cls in (OSError, sa_exc.DBAPIError, sqlite3.Error):
         app.register_error_handler(cls, storage_error)

@@ -21,6 +21,8 @@ from . import csrf, hall, limiter
 from .api import json_body
 from .auth import api_auth, current_principal
 from .converters import MAX_ID
+from ..messages import N_
+from .language import tr
 
 log = logging.getLogger(__name__)
 bp = Blueprint("survey", __name__, url_prefix="/api/survey")
@@ -77,11 +79,11 @@ def tablet():
     counters = hall().service.counters()
     counter_id = request.args.get("counter", type=int)
     counter = next((c for c in counters if c["id"] == counter_id), None)
-    return render("survey.html", mode="tablet", paired=device is not None, counter=counter,
+    return render("survey.html", public=True, mode="tablet", paired=device is not None, counter=counter,
                   counters=counters, survey_data={
                       "mode": "tablet", "counter": counter and counter["id"],
-                      "questionnaires": surveys().questionnaires(lang()) if device else {},
-                      "profile": _profile_words(lang())})
+                      "questionnaires": surveys().questionnaires(lang(True)) if device else {},
+                      "profile": _profile_words(lang(True))})
 
 
 @pages_bp.get("/survey/t/<token>")
@@ -133,10 +135,10 @@ def counter_current(counter_id: int):
     if survey_device() is None:
         principal = current_principal()
         if principal is None:
-            return jsonify(error="Perlu perangkat survei terpasang, petugas loket atau pengelola. / "
-                                 "A paired survey tablet, the counter's staff or a manager only."), 401
+            return jsonify(error=tr(N_("Perlu perangkat survei terpasang, petugas loket atau "
+                                       "pengelola."))), 401
         if not (principal.is_manager or principal.may_operate(counter_id)):
-            return jsonify(error="Tidak diizinkan. / Forbidden."), 403
+            return jsonify(error=tr(N_("Tidak diizinkan."))), 403
     current = surveys().latest_for_counter(counter_id)
     if current.get("token"):
         link = url_for("survey_pages.phone", token=current["token"], _external=True)
@@ -158,7 +160,7 @@ def _report_args() -> dict:
     counter = args.get("counter")
     if counter is not None:
         if not counter.isascii() or not counter.isdigit() or not 1 <= int(counter) <= MAX_ID:
-            raise SurveyError("counter: nomor id loket.")
+            raise SurveyError(N_("counter: nomor id loket."))
         counter = int(counter)
     return {"period": args.get("period"), "on": args.get("date"), "first": args.get("from"),
             "last": args.get("to"), "service_code": args.get("service"), "counter_id": counter}
@@ -274,7 +276,7 @@ def set_hidden(code: str):
     body = json_body()
     unknown = set(body) - {"hidden"}
     if unknown or "hidden" not in body:
-        raise SurveyError("Isi: {\"hidden\": [kode unsur]}.")
+        raise SurveyError(N_("Isi: {\"hidden\": [kode unsur]}."))
     result = surveys().set_hidden(current_principal(), code, body["hidden"])
     hall().socketio.emit("survey", {"settings": True}, namespace=NAMESPACE)
     return jsonify(result)
@@ -285,7 +287,7 @@ def set_hidden(code: str):
 def set_display(profile_id: int):
     body = json_body()
     if set(body) != {"mode"}:
-        raise SurveyError("Isi: {\"mode\": \"off\" | \"ticker\" | \"panel\"}.")
+        raise SurveyError(N_("Isi: {\"mode\": \"off\" | \"ticker\" | \"panel\"}."))
     result = surveys().set_display(current_principal(), profile_id, body["mode"])
     hall().socketio.emit("survey", {}, namespace=NAMESPACE)
     return jsonify(result)
@@ -297,6 +299,6 @@ def display():
     """The current IKM a hall display shows (this semester so far), and whether it shows it."""
     profile = request.args.get("profile")
     if profile is not None and len(profile) > 60:
-        raise SurveyError("profile: nama profil layar (maks. 60 karakter).")
+        raise SurveyError(N_("profile: nama profil layar (maks. 60 karakter)."))
     return jsonify(surveys().display(profile))
 

@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_socketio import Namespace, SocketIO, emit, join_room
 
 from .. import queue
+from ..messages import NC_, N_
 from ..printing.qr import data_uri
 from ..ratelimit import BucketTable, Rate, TokenBucket
 from ..realtime import NAMESPACE as HALL_NAMESPACE
@@ -40,59 +41,51 @@ PHONE_ADDRESS_EVENTS = Rate(burst=120, per_second=20)
 PHONE_CONNECTS = Rate(burst=60, per_second=2)   # per address: token look-ups by connecting
 
 
-WORDS = {   # the ticket page's own words (id, en): the page carries only these
-    "title": ("Antrian Anda", "Your ticket"),
-    "language": ("English", "Bahasa Indonesia"),
-    "offline": ("Terputus, menyambung kembali…", "Offline, reconnecting…"),
-    "unknown_title": ("Tautan tiket tidak dikenal", "Unknown ticket link"),
-    "unknown_lead": ("Periksa kembali tautan atau QR pada tiket Anda. Tiket tetap berlaku di loket "
-                     "dengan nomornya.", "Check the link or the QR on your ticket. Your ticket "
-                     "still counts at the counter by its number."),
-    "expired_title": ("Tautan tiket sudah tidak berlaku", "This ticket link has expired"),
-    "expired_lead": ("Tautan hanya berlaku pada hari layanan tiketnya. Ambil nomor antrian baru di "
-                     "kios.", "A link is valid on its ticket's service day only. Take a new ticket "
-                     "at the kiosk."),
-    "your_number": ("Nomor antrian Anda", "Your number"),
-    "ahead": ("Di depan Anda", "Ahead of you"),
-    "queue": ("Antrian layanan ini", "Waiting for this service"),
-    "people": ("orang", "people"),
-    "estimate": ("Perkiraan dipanggil", "Expected call"),
-    "estimate_note": ("Perkiraan dari kecepatan layanan hari ini, bukan janji. Halaman ini "
-                      "diperbarui sendiri.", "An estimate from today's pace, not a promise. This "
-                      "page updates by itself."),
-    "sound_on": ("Aktifkan suara", "Turn on sound"),
-    "sound_ok": ("Suara aktif: ponsel berbunyi saat Anda dipanggil.",
-                 "Sound on: your phone rings when you are called."),
-    "cancel": ("Batalkan antrian", "Cancel my ticket"),
-    "cancel_confirm": ("Yakin membatalkan? Nomor ini keluar dari antrian dan tidak dapat dipakai lagi.",
-                       "Cancel? This number leaves the queue and cannot be used again."),
-    "cancel_yes": ("Ya, batalkan", "Yes, cancel"),
-    "cancel_no": ("Tidak", "No"),
-    "called_go": ("Silakan menuju", "Please go to"),
-    "called_ok": ("Saya menuju ke sana", "On my way"),
-    "called_title": ("Dipanggil!", "Called!"),
-    "st_waiting": ("Menunggu", "Waiting"),
-    "st_called": ("Dipanggil ke", "Called to"),
-    "st_served": ("Selesai dilayani", "Served"),
-    "st_no_show": ("Terlewat (tidak hadir saat dipanggil)", "Missed (not there when called)"),
-    "st_cancelled": ("Dibatalkan", "Cancelled"),
-    "done_served": ("Terima kasih", "Thank you"),
-    "done_served_lead": ("Anda sudah dilayani. Bantu kami menjadi lebih baik: isi survei kepuasan singkat.",
-                         "You have been served. Help us improve: answer a short survey."),
-    "done_cancelled": ("Antrian dibatalkan", "Ticket cancelled"),
-    "done_cancelled_lead": ("Nomor ini sudah keluar dari antrian. Ambil nomor baru di kios bila perlu.",
-                            "This number has left the queue. Take a new one at the kiosk if needed."),
-    "done_no_show": ("Nomor Anda terlewat", "Your number was missed"),
-    "done_no_show_lead": ("Silakan ke petugas informasi atau ambil nomor baru di kios.",
-                          "Please ask at the information desk or take a new ticket."),
-    "survey": ("Isi survei kepuasan", "Answer the survey"),
-    "error": ("Gagal, coba lagi.", "Failed, try again."),
+WORDS = {   # the ticket page's own words (Indonesian msgids; English in the catalog): only these
+    "title": N_("Antrian Anda"),
+    "language": N_("English"),
+    "offline": N_("Terputus, menyambung kembali…"),
+    "unknown_title": N_("Tautan tiket tidak dikenal"),
+    "unknown_lead": N_("Periksa kembali tautan atau QR pada tiket Anda. Tiket tetap berlaku di loket "
+                     "dengan nomornya."),
+    "expired_title": N_("Tautan tiket sudah tidak berlaku"),
+    "expired_lead": N_("Tautan hanya berlaku pada hari layanan tiketnya. Ambil nomor antrian baru di "
+                     "kios."),
+    "your_number": NC_("w_your_number", "Nomor antrian Anda"),
+    "ahead": N_("Di depan Anda"),
+    "queue": N_("Antrian layanan ini"),
+    "people": N_("orang"),
+    "estimate": N_("Perkiraan dipanggil"),
+    "estimate_note": N_("Perkiraan dari kecepatan layanan hari ini, bukan janji. Halaman ini "
+                      "diperbarui sendiri."),
+    "sound_on": N_("Aktifkan suara"),
+    "sound_ok": N_("Suara aktif: ponsel berbunyi saat Anda dipanggil."),
+    "cancel": N_("Batalkan antrian"),
+    "cancel_confirm": N_("Yakin membatalkan? Nomor ini keluar dari antrian dan tidak dapat dipakai lagi."),
+    "cancel_yes": N_("Ya, batalkan"),
+    "cancel_no": N_("Tidak"),
+    "called_go": N_("Silakan menuju"),
+    "called_ok": N_("Saya menuju ke sana"),
+    "called_title": N_("Dipanggil!"),
+    "st_waiting": N_("Menunggu"),
+    "st_called": N_("Dipanggil ke"),
+    "st_served": N_("Selesai dilayani"),
+    "st_no_show": N_("Terlewat (tidak hadir saat dipanggil)"),
+    "st_cancelled": N_("Dibatalkan"),
+    "done_served": N_("Terima kasih"),
+    "done_served_lead": N_("Anda sudah dilayani. Bantu kami menjadi lebih baik: isi survei kepuasan singkat."),
+    "done_cancelled": N_("Antrian dibatalkan"),
+    "done_cancelled_lead": N_("Nomor ini sudah keluar dari antrian. Ambil nomor baru di kios bila perlu."),
+    "done_no_show": N_("Nomor Anda terlewat"),
+    "done_no_show_lead": N_("Silakan ke petugas informasi atau ambil nomor baru di kios."),
+    "survey": N_("Isi survei kepuasan"),
+    "error": N_("Gagal, coba lagi."),
 }
 
 
 def words(lang: str) -> dict:
-    i = 1 if lang == "en" else 0
-    return {key: pair[i] for key, pair in WORDS.items()}
+    from .language import tr
+    return {key: tr(text, lang) for key, text in WORDS.items()}
 
 
 def register(app: Flask, socketio: SocketIO) -> Visitors:
@@ -163,7 +156,7 @@ def ticket_json(token: str):
 @limiter.limit(CANCEL_LIMIT)
 def cancel(token: str):
     if json_body():   # the token is all it takes: an empty body or {}
-        raise InvalidRequest("Pembatalan tidak memerlukan isi; kirim {} atau kosong.")
+        raise InvalidRequest(N_("Pembatalan tidak memerlukan isi; kirim {} atau kosong."))
     return jsonify(visitors().cancel(token))
 
 
@@ -179,7 +172,7 @@ def save_settings():
     body = json_body()
     unknown = set(body) - {"minutes", "public_url"}
     if unknown:
-        raise InvalidRequest(f"Field tidak dikenal: {', '.join(sorted(unknown))}")
+        raise InvalidRequest(N_("Field tidak dikenal: %(names)s", names=', '.join(sorted(unknown))))
     if "minutes" in body:
         visitors().set_typical({"minutes": body["minutes"]})
     if "public_url" in body:
@@ -202,11 +195,11 @@ def _save_public_url(value: object) -> None:
     if value is None or value == "":
         value = None
     elif not isinstance(value, str) or len(value) > 200:
-        raise InvalidRequest("public_url: alamat http(s) hingga 200 karakter.")
+        raise InvalidRequest(N_("public_url: alamat http(s) hingga 200 karakter."))
     else:
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise InvalidRequest("public_url: alamat http(s)://nama[:port], tanpa ? atau #.")
+            raise InvalidRequest(N_("public_url: alamat http(s)://nama[:port], tanpa ? atau #."))
         value = value.strip().rstrip("/")
     with hall().service.db.write() as s:
         row = s.get(t.Setting, PUBLIC_URL_KEY)

@@ -50,6 +50,11 @@
     setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
   }
 
+  /** Why a service is closed, in the kiosk's language (the server says both). */
+  function closedReason(sv) {
+    return (english && sv.closed_reason_en) || sv.closed_reason || '';
+  }
+
   function opensText(sv) {
     var opens = sv && sv.opens;
     var words = opens && (english ? opens.en : opens.id);
@@ -84,7 +89,7 @@
               ])
             : el('span', { class: 'k-service-closed' }, [
                 el('span', { class: 'k-closed-badge', text: t('closed') }),
-                el('span', { class: 'k-closed-reason', text: sv.closed_reason || '' }),
+                el('span', { class: 'k-closed-reason', text: closedReason(sv) }),
                 when ? el('span', { class: 'k-closed-when', text: when, dataset: { testid: 'opens-' + sv.code } }) : null
               ])
         ])
@@ -109,7 +114,7 @@
     var n = services.length;
     var gap = Math.max(10, Math.min(20, Math.round(Math.min(W, H) / 60)));
     var longest = services.reduce(function (m, s) {
-      var extra = s.open ? 0 : 24 + (opensText(s).length + String(s.closed_reason || '').length) * 0.55;
+      var extra = s.open ? 0 : 24 + (opensText(s).length + closedReason(s).length) * 0.55;
       return Math.max(m, String(s.name || '').length + extra);
     }, 10);
     var longestWord = services.reduce(function (m, s) {

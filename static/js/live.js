@@ -80,6 +80,75 @@
   function fmtDate(value, tz) { return formatter('date', tz || timezone).format(toDate(value)); }
   function fmtShortDate(value, tz) { return formatter('shortdate', tz || timezone).format(toDate(value)); }
 
+  // ---- date fields that do not follow the browser's language --------------------------------
+  // A browser date input shows mm/dd/yyyy on an English-set browser and dd/mm/yyyy elsewhere,
+  // whatever the page's language. <input data-date-field name="from"> is instead a text field
+  // "DD-MM-YYYY" with a hint in the page's words (HH-BB-TTTT); its own value stays ISO
+  // "YYYY-MM-DD", so the code reading form.elements.from.value (or setting it) sees no change.
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
+  /** "30-11-2026", "30/11/2026", "30.11.2026" or "2026-11-30" -> "2026-11-30"; null if no such day. */
+  function parseDay(text) {
+    text = String(text || '').trim();
+    var m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text), y, mo, d;
+    if (m) { y = +m[1]; mo = +m[2]; d = +m[3]; } else {
+      m = /^(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})$/.exec(text);
+      if (!m) return null;
+      d = +m[1]; mo = +m[2]; y = +m[3];
+    }
+    var day = new Date(Date.UTC(y, mo - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return null;
+    return y + '-' + pad2(mo) + '-' + pad2(d);
+  }
+  function showDay(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+    return m ? m[3] + '-' + m[2] + '-' + m[1] : '';
+  }
+  function dateFields(root) {
+    var own = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+    Array.prototype.forEach.call((root || document).querySelectorAll('input[data-date-field]'), function (field) {
+      if (field.dataset.dateReady) return;
+      field.dataset.dateReady = '1';
+      var shown = document.createElement('input');
+      shown.type = 'text';
+      shown.className = field.className;
+      shown.inputMode = 'numeric';
+      shown.autocomplete = 'off';
+      shown.maxLength = 10;
+      shown.placeholder = t('date_hint', 'HH-BB-TTTT');
+      shown.title = t('date_help', 'HH-BB-TTTT');
+      if (field.dataset.testid) { shown.dataset.testid = field.dataset.testid; delete field.dataset.testid; }
+      field.hidden = true;
+      field.tabIndex = -1;
+      field.parentNode.insertBefore(shown, field);
+      shown.value = showDay(own.get.call(field));
+      Object.defineProperty(field, 'value', {
+        configurable: true,
+        get: function () { return own.get.call(field); },
+        set: function (v) { own.set.call(field, v); shown.value = showDay(v); shown.setCustomValidity(''); }
+      });
+      function sync() {
+        var iso = shown.value.trim() ? parseDay(shown.value) : '';
+        shown.setCustomValidity(iso === null ? t('date_invalid', 'Tanggal tidak valid.') : '');
+        shown.classList.toggle('is-invalid', iso === null);
+        own.set.call(field, iso || '');
+      }
+      shown.addEventListener('input', sync);
+      shown.addEventListener('change', sync);
+      shown.addEventListener('blur', function () {   // tidy what was typed: "1/2/2026" -> "01-02-2026"
+        var iso = parseDay(shown.value);
+        if (iso) shown.value = showDay(iso);
+      });
+      if (field.form) field.form.addEventListener('reset', function () {
+        setTimeout(function () { own.set.call(field, ''); shown.classList.remove('is-invalid'); });
+      });
+    });
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', function () { dateFields(); });
+  } else {
+    dateFields();
+  }
+
   // ---- DOM ----------------------------------------------------------------------------------
   /** el('div', {class: 'x', text: name, dataset: {code: 'A'}}, [children]): never parses HTML. */
   function el(tag, attrs, children) {
@@ -152,7 +221,8 @@
   function api(method, url, body, opts) {
     opts = opts || {};
     var retries = opts.retries || 0;
-    var headers = { 'Accept': 'application/json' };
+    // The page's language: the server answers errors in it (signage/web/language.py).
+    var headers = { 'Accept': 'application/json', 'Accept-Language': lang };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET') headers['X-CSRFToken'] = csrfToken();
     if (opts.key) headers['Idempotency-Key'] = opts.key;
@@ -351,6 +421,9 @@
     fmtTime: fmtTime,
     fmtDate: fmtDate,
     fmtShortDate: fmtShortDate,
+    dateFields: dateFields,
+    parseDay: parseDay,
+    showDay: showDay,
     el: el,
     clear: clear,
     applyLogo: applyLogo,

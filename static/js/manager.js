@@ -230,6 +230,7 @@
   /** The Mon–Sun grid (templates' hours_grid): fill from {day: [from, to]}, read back. */
   M.hours = function (prefix) {
     var grid = document.querySelector('[data-hours="' + prefix + '"]');
+    function clock(hhmm) { return Live.lang === 'en' ? String(hhmm).replace('.', ':') : String(hhmm).replace(':', '.'); }
     function row(day) { return grid.querySelector('[data-day="' + day + '"]'); }
     function sync(day) {
       var r = row(day), open = r.querySelector('input[type=checkbox]').checked;
@@ -246,8 +247,9 @@
           var r = row(day), span = hours[day];
           r.querySelector('input[type=checkbox]').checked = !!span;
           var times = r.querySelectorAll('.m-time');
-          times[0].value = span ? span[0] : (times[0].value || '08:00');
-          times[1].value = span ? span[1] : (times[1].value || '15:00');
+          // the page's way of writing a time: 08.00 (id) / 08:00 (en); get() takes either
+          times[0].value = clock(span ? span[0] : (times[0].value || '08:00'));
+          times[1].value = clock(span ? span[1] : (times[1].value || '15:00'));
           sync(day);
         });
       },

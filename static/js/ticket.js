@@ -136,7 +136,8 @@
     button.disabled = true;
     show($('tp-error'), false);
     fetch('/api/visitor/' + encodeURIComponent(token) + '/cancel', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+      method: 'POST', body: '{}',
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': document.documentElement.lang || 'id' },
       credentials: 'same-origin'
     }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, body: body }; });

@@ -18,10 +18,23 @@ def playwright():
         yield instance
 
 
+def _indonesian(browser: Browser) -> Browser:
+    """A hall's browsers are set to Indonesian (pages follow Accept-Language, web/language.py);
+    Playwright's own default would be en-US. A test wanting English passes locale="en-US"."""
+    new_context = browser.new_context
+
+    def indonesian_context(*args, **kwargs):
+        kwargs.setdefault("locale", "id-ID")
+        return new_context(*args, **kwargs)
+
+    browser.new_context = indonesian_context
+    return browser
+
+
 @pytest.fixture(scope="session")
 def browser(playwright, chromium_path) -> Browser:
     """Chromium with its default policies (so autoplay of sound is blocked, as on a fresh TV)."""
-    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    browser = _indonesian(playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS))
     yield browser
     browser.close()
 
@@ -29,9 +42,9 @@ def browser(playwright, chromium_path) -> Browser:
 @pytest.fixture(scope="session")
 def autoplay_browser(playwright, chromium_path) -> Browser:
     """Chromium as a hall TV starts it: allowed to play sound without a tap."""
-    browser = playwright.chromium.launch(
+    browser = _indonesian(playwright.chromium.launch(
         executable_path=chromium_path,
-        args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"])
+        args=CHROMIUM_ARGS + ["--autoplay-policy=no-user-gesture-required"]))
     yield browser
     browser.close()
 

@@ -237,7 +237,7 @@ def test_kiosk_greys_out_a_closed_agency_with_the_reason(make_server, pages, tmp
     expect(tile).to_be_disabled()
     expect(tile).to_have_class(re.compile(r"\bis-closed\b"))
     expect(tile).to_contain_text("Closed")
-    expect(tile).to_contain_text("Libur: Uji tutup")
+    expect(tile).to_contain_text("Holiday: Uji tutup")   # the reason in the kiosk's language (issue 14)
     tile.click(force=True)                                   # a tap on a closed agency does nothing
     expect(kiosk.locator("#overlay")).to_be_hidden()
     services = requests.get(server.url + "/api/services", timeout=5).json()["services"]

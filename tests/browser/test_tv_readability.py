@@ -124,7 +124,7 @@ def check_readable(tv, server, where: str, poster: bool):
     hall = json.loads(HALL.read_text())
     names = [n.strip() for n in tv.locator("#waiting .wait-name").all_inner_texts()]
     assert names == [s["name"] for s in hall["services"]], f"{where}: {names}"
-    assert all(f"± " in t or "< 5" in t for t in tv.locator("#waiting .wait-estimate").all_inner_texts())
+    assert all("± " in t or "< 5" in t for t in tv.locator("#waiting .wait-estimate").all_inner_texts())
     calls = tv.locator("#calls .call:visible")
     assert calls.count() >= 3, f"{where}: only {calls.count()} last calls"
     expect(tv.get_by_test_id("calls-panel")).to_be_visible()
