@@ -1,9 +1,13 @@
-"""The audit log as Indonesian sentences: "Budi mengubah jam layanan Sabtu: 08.00–12.00.",
-"Sari menambah loket 'Loket 5' (layanan E)."
+"""The audit log as sentences: "Budi mengubah jam layanan Sabtu: 08.00–12.00.",
+"Sari menambah loket 'Loket 5' (layanan E)." - in the reader's language.
 
 One function per kind of action (`@says("...")`), and a fallback for kinds without one, so a new
-kind of change is still listed. The sentences are plain text: what people typed (names, running
-text, reasons) is quoted as it is and the console shows it with textContent, never as HTML.
+kind of change is still listed. Every sentence and every word in it is marked with N_()
+(signage/messages.py; never one N_() inside another's arguments: pybabel would miss it). The
+result is the Indonesian sentence, and the web edge says it in the reader's language from the
+catalog (manage_api.audit). What people typed (names, running text, reasons) is a plain
+parameter: quoted as it is, never translated, and the console shows it with textContent, never
+as HTML.
 
 `audit_view` reads the log for the console and the API, filtered by person and by service days.
 """
@@ -14,16 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-DAY_NAMES = {"mon": "Senin", "tue": "Selasa", "wed": "Rabu", "thu": "Kamis", "fri": "Jumat",
-             "sat": "Sabtu", "sun": "Minggu"}
-ROLE_NAMES = {"staff": "petugas", "supervisor": "supervisor", "manager": "pengelola",
-              "counter": "loket", "kiosk": "kios"}
-DEVICE_NAMES = {"kiosk": "kios", "display": "TV pemanggil", "speaker": "TV pemanggil",
-                "feedback": "tablet survei", "survey": "tablet survei"}
-SERVICE_FIELDS = {"code": "prefiks", "name": "nama", "short_name": "nama singkat", "color": "warna",
-                  "daily_limit": "kuota harian", "hours": "jam layanan"}
-USER_FIELDS = {"full_name": "nama", "active": "status aktif", "password": "kata sandi",
-               "counters": "loket", "role": "peran", "service": "instansi"}
+from .messages import NC_, Message, N_
+
+DAY_NAMES = {"mon": N_("Senin"), "tue": N_("Selasa"), "wed": N_("Rabu"), "thu": N_("Kamis"),
+             "fri": N_("Jumat"), "sat": N_("Sabtu"), "sun": N_("Minggu")}
+ROLE_NAMES = {"staff": N_("petugas"), "supervisor": N_("supervisor"), "manager": N_("pengelola"),
+              "counter": N_("loket"), "kiosk": N_("kios")}
+DEVICE_NAMES = {"kiosk": N_("kios"), "display": N_("TV pemanggil"), "speaker": N_("TV pemanggil"),
+                "feedback": N_("tablet survei"), "survey": N_("tablet survei")}
+SERVICE_FIELDS = {"code": N_("prefiks"), "name": N_("nama"), "short_name": N_("nama singkat"),
+                  "color": N_("warna"), "daily_limit": N_("kuota harian"), "hours": N_("jam layanan")}
+USER_FIELDS = {"full_name": N_("nama"), "active": N_("status aktif"), "password": N_("kata sandi"),
+               "counters": N_("loket"), "role": N_("peran"), "service": N_("instansi")}
 MAX_LISTED = 5
 
 
@@ -34,7 +40,7 @@ class Names:
     counters: dict[int, str] = field(default_factory=dict)
 
 
-Sentence = Callable[[str, dict, Names], str]
+Sentence = Callable[[str, dict, Names], Message]
 _SENTENCES: dict[str, Sentence] = {}
 
 
@@ -46,9 +52,10 @@ def says(*actions: str):
     return register
 
 
-def sentence(actor: str | None, action: str, detail: object, names: Names | None = None) -> str:
-    """One audit entry as a sentence. Never fails: an unknown kind or odd detail falls back."""
-    who = (actor or "").strip() or "Seseorang"
+def sentence(actor: str | None, action: str, detail: object, names: Names | None = None) -> Message:
+    """One audit entry as a sentence (a Message: Indonesian, translatable). Never fails: an
+    unknown kind or odd detail falls back."""
+    who = (actor or "").strip() or N_("Seseorang")
     names = names or Names()
     detail = detail if isinstance(detail, dict) else {}
     fn = _SENTENCES.get(action)
@@ -60,40 +67,64 @@ def sentence(actor: str | None, action: str, detail: object, names: Names | None
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             text = None
         if text:
-            return text if text.endswith((".", "!", "?")) else text + "."
-    return f"{who} melakukan perubahan lain ({action})."
+            return text
+    return N_("%(who)s melakukan perubahan lain (%(action)s).", who=who, action=action)
 
 
 # ---- small helpers ------------------------------------------------------------------------------
 def q(value: object) -> str:
-    """A name or text someone typed, quoted as it is."""
+    """A name or text someone typed, quoted as it is (a plain str: never translated)."""
     return f"'{'' if value is None else value}'"
 
 
-def _service(code: object, names: Names) -> str:
+def _word(value: object) -> object:
+    """A message stays a message (translated where shown); anything else is said as it is."""
+    return value if isinstance(value, Message) else str(value)
+
+
+def _service(code: object, names: Names) -> object:
     code = str(code or "").upper()
     name = names.services.get(code)
-    return f"{name} ({code})" if name else f"layanan {code}"
+    return f"{name} ({code})" if name else N_("layanan %(code)s", code=code)
 
 
-def _listing(items: list[str]) -> str:
-    items = [str(i) for i in items]
+def _commas(items: list, semicolons: bool = False) -> object:
+    if len(items) == 1:
+        return items[0]
+    rest = _commas(items[1:], semicolons)
+    if semicolons:
+        return N_("%(first)s; %(rest)s", first=items[0], rest=rest)
+    return N_("%(first)s, %(rest)s", first=items[0], rest=rest)
+
+
+def _listing(items: list) -> object:
+    """"A, B dan C" / "A, B and C"; more than MAX_LISTED: "A, ... E dan 3 lainnya"."""
+    items = [_word(i) for i in items]
+    if not items:
+        return ""
     if len(items) > MAX_LISTED:
-        return ", ".join(items[:MAX_LISTED]) + f" dan {len(items) - MAX_LISTED} lainnya"
+        return N_("%(items)s dan %(count)s lainnya", items=_commas(items[:MAX_LISTED]),
+                  count=len(items) - MAX_LISTED)
     if len(items) > 1:
-        return ", ".join(items[:-1]) + " dan " + items[-1]
-    return items[0] if items else ""
+        return N_("%(items)s dan %(last)s", items=_commas(items[:-1]), last=items[-1])
+    return items[0]
 
 
-def _hhmm(value: object) -> str:
+def _hhmm(value: object) -> object:
+    """'08.00' / '08:00'."""
+    parts = str(value).split(":")
+    if len(parts) == 2:
+        return N_("%(hour)s.%(minute)s", hour=parts[0], minute=parts[1])
     return str(value).replace(":", ".")
 
 
-def _span(span: object) -> str:
+def _span(span: object) -> object:
     if not span:
-        return "tutup"
+        return NC_("audit: a closed day", "tutup")
     opens, closes = span
-    return f"{_hhmm(opens)}–{_hhmm(closes)}" if closes else f"mulai {_hhmm(opens)}"
+    if closes:
+        return N_("%(opens)s–%(closes)s", opens=_hhmm(opens), closes=_hhmm(closes))
+    return N_("mulai %(opens)s", opens=_hhmm(opens))
 
 
 def _day(value: object) -> str:
@@ -103,7 +134,7 @@ def _day(value: object) -> str:
         return str(value)
 
 
-def _week(hours: dict) -> str:
+def _week(hours: dict) -> object:
     """Consecutive days with the same hours together: "Senin–Jumat 08.00–15.00; Sabtu tutup"."""
     parts, days = [], list(DAY_NAMES)
     i = 0
@@ -111,10 +142,11 @@ def _week(hours: dict) -> str:
         j = i
         while j + 1 < len(days) and _span(hours.get(days[j + 1])) == _span(hours.get(days[i])):
             j += 1
-        label = DAY_NAMES[days[i]] if i == j else f"{DAY_NAMES[days[i]]}–{DAY_NAMES[days[j]]}"
-        parts.append(f"{label} {_span(hours.get(days[i]))}")
+        label = DAY_NAMES[days[i]] if i == j else N_("%(first)s–%(last)s", first=DAY_NAMES[days[i]],
+                                                       last=DAY_NAMES[days[j]])
+        parts.append(N_("%(days)s %(hours)s", days=label, hours=_span(hours.get(days[i]))))
         i = j + 1
-    return "; ".join(parts)
+    return _commas(parts, semicolons=True)
 
 
 # ---- services and counters ---------------------------------------------------------------------
@@ -122,116 +154,137 @@ def _week(hours: dict) -> str:
 def _service_save(who, d, names):
     name = f"{d['name']} ({d['code']})" if d.get("name") else _service(d.get("code"), names)
     if d.get("new"):
-        return f"{who} menambah layanan {name}"
+        return N_("%(who)s menambah layanan %(name)s.", who=who, name=name)
     fields = [SERVICE_FIELDS.get(f, f) for f in d.get("fields") or []]
-    return f"{who} mengubah layanan {name}" + (f": {_listing(fields)}" if fields else "")
+    if fields:
+        return N_("%(who)s mengubah layanan %(name)s: %(fields)s.", who=who, name=name, fields=_listing(fields))
+    return N_("%(who)s mengubah layanan %(name)s.", who=who, name=name)
 
 
 @says("service.open")
 def _service_open(who, d, names):
-    return f"{who} membuka kembali layanan {_service(d.get('code'), names)}"
+    return N_("%(who)s membuka kembali layanan %(service)s.", who=who, service=_service(d.get('code'), names))
 
 
 @says("service.close")
 def _service_close(who, d, names):
-    until = " sampai akhir hari ini" if d.get("rest_of_today") else ""
-    reason = f" dengan alasan {q(d['reason'])}" if d.get("reason") else ""
-    return f"{who} menutup layanan {_service(d.get('code'), names)}{until}{reason}"
+    until = N_(" sampai akhir hari ini") if d.get("rest_of_today") else ""
+    reason = N_(" dengan alasan %(reason)s", reason=q(d["reason"])) if d.get("reason") else ""
+    return N_("%(who)s menutup layanan %(service)s%(until)s%(reason)s.", who=who,
+              service=_service(d.get('code'), names), until=until, reason=reason)
 
 
 @says("counter.save")
 def _counter_save(who, d, names):
-    verb = {True: "menambah", False: "mengubah"}.get(d.get("new"), "menyimpan")
     codes = d.get("services") or []
-    served = f" (layanan {_listing(codes)})" if codes else ""
-    return f"{who} {verb} loket {q(d.get('name'))}{served}"
+    served = N_(" (layanan %(codes)s)", codes=_listing(codes)) if codes else ""
+    if d.get("new") is True:
+        return N_("%(who)s menambah loket %(name)s%(served)s.", who=who, name=q(d.get('name')), served=served)
+    if d.get("new") is False:
+        return N_("%(who)s mengubah loket %(name)s%(served)s.", who=who, name=q(d.get('name')), served=served)
+    return N_("%(who)s menyimpan loket %(name)s%(served)s.", who=who, name=q(d.get('name')), served=served)
 
 
 # ---- accounts --------------------------------------------------------------------------------
 @says("user.add")
 def _user_add(who, d, names):
-    role = ROLE_NAMES.get(d.get("role"), d.get("role") or "pengguna")
-    return f"{who} menambah akun {role} {q(d.get('username'))}"
+    role = ROLE_NAMES.get(d.get("role"), d.get("role") or N_("pengguna"))
+    return N_("%(who)s menambah akun %(role)s %(username)s.", who=who, role=_word(role),
+              username=q(d.get('username')))
 
 
 @says("user.update")
 def _user_update(who, d, names):
     fields = [USER_FIELDS.get(f, f) for f in d.get("fields") or []]
-    return f"{who} mengubah akun {q(d.get('username'))}" + (f": {_listing(fields)}" if fields else "")
+    if fields:
+        return N_("%(who)s mengubah akun %(username)s: %(fields)s.", who=who, username=q(d.get('username')),
+                  fields=_listing(fields))
+    return N_("%(who)s mengubah akun %(username)s.", who=who, username=q(d.get('username')))
 
 
 @says("user.password_reset")
 def _user_password_reset(who, d, names):
     ended = d.get("sessions_ended") or 0
-    return (f"{who} mengganti kata sandi akun {q(d.get('username'))}"
-            + (f"; {ended} sesi yang masih masuk diakhiri" if ended else ""))
+    if ended:
+        return N_("%(who)s mengganti kata sandi akun %(username)s; %(count)s sesi yang masih masuk diakhiri.",
+                  who=who, username=q(d.get('username')), count=ended)
+    return N_("%(who)s mengganti kata sandi akun %(username)s.", who=who, username=q(d.get('username')))
 
 
 @says("user.disable")
 def _user_disable(who, d, names):
-    return f"{who} menonaktifkan akun {q(d.get('username'))}"
+    return N_("%(who)s menonaktifkan akun %(username)s.", who=who, username=q(d.get('username')))
 
 
 @says("user.enable")
 def _user_enable(who, d, names):
-    return f"{who} mengaktifkan kembali akun {q(d.get('username'))}"
+    return N_("%(who)s mengaktifkan kembali akun %(username)s.", who=who, username=q(d.get('username')))
 
 
 @says("user.import")
 def _user_import(who, d, names):
     users = d.get("usernames") or []
-    return f"{who} mengimpor {d.get('count', len(users))} akun" + (f": {_listing(users)}" if users else "")
+    count = d.get('count', len(users))
+    if users:
+        return N_("%(who)s mengimpor %(count)s akun: %(users)s.", who=who, count=count, users=_listing(users))
+    return N_("%(who)s mengimpor %(count)s akun.", who=who, count=count)
 
 
 @says("token.create")
 def _token_create(who, d, names):
     role = ROLE_NAMES.get(d.get("role"), d.get("role"))
-    counter = f" untuk {d['counter']}" if d.get("counter") else ""
+    counter = N_(" untuk %(counter)s", counter=d['counter']) if d.get("counter") else ""
     label = f" {q(d['label'])}" if d.get("label") else ""
-    return f"{who} membuat token {role}{label}{counter}"
+    return N_("%(who)s membuat token %(role)s%(label)s%(counter)s.", who=who, role=_word(role), label=label,
+              counter=counter)
 
 
 @says("token.revoke")
 def _token_revoke(who, d, names):
     label = f" {q(d['label'])}" if d.get("label") else ""
-    return f"{who} mencabut token nomor {d.get('id')}{label}"
+    return N_("%(who)s mencabut token nomor %(id)s%(label)s.", who=who, id=d.get('id'), label=label)
 
 
 @says("login.unlock")
 def _login_unlock(who, d, names):
     key = str(d.get("key") or "")
     if key.startswith("user:"):
-        return f"{who} membuka kunci masuk akun {q(key[5:])}"
+        return N_("%(who)s membuka kunci masuk akun %(username)s.", who=who, username=q(key[5:]))
     if key.startswith("addr:"):
-        return f"{who} membuka kunci masuk alamat {key[5:]}"
-    return f"{who} membuka kunci masuk {q(key)}"
+        return N_("%(who)s membuka kunci masuk alamat %(address)s.", who=who, address=key[5:])
+    return N_("%(who)s membuka kunci masuk %(key)s.", who=who, key=q(key))
 
 
 # ---- devices and printers ----------------------------------------------------------------------
 @says("device.pair")
 def _device_pair(who, d, names):
-    return f"{who} memasangkan {DEVICE_NAMES.get(d.get('kind'), 'perangkat')} {q(d.get('name'))}"
+    device = DEVICE_NAMES.get(d.get('kind')) or N_("perangkat")
+    return N_("%(who)s memasangkan %(device)s %(name)s.", who=who, device=device, name=q(d.get('name')))
 
 
 @says("device.rename")
 def _device_rename(who, d, names):
-    return f"{who} mengganti nama perangkat nomor {d.get('id')} menjadi {q(d.get('name'))}"
+    return N_("%(who)s mengganti nama perangkat nomor %(id)s menjadi %(name)s.", who=who, id=d.get('id'),
+              name=q(d.get('name')))
 
 
 @says("device.revoke")
 def _device_revoke(who, d, names):
-    return f"{who} mencabut {DEVICE_NAMES.get(d.get('kind'), 'perangkat')} {q(d.get('name'))}"
+    device = DEVICE_NAMES.get(d.get('kind')) or N_("perangkat")
+    return N_("%(who)s mencabut %(device)s %(name)s.", who=who, device=device, name=q(d.get('name')))
 
 
 @says("kiosk.printer")
 def _kiosk_printer(who, d, names):
-    paper = f", kertas {d['paper']} mm" if d.get("paper") else ""
-    return f"{who} mengatur printer kios nomor {d.get('id')}: {d.get('kind')} {d.get('address') or ''}".rstrip() + paper
+    paper = N_(", kertas %(paper)s mm", paper=d['paper']) if d.get("paper") else ""
+    printer = f"{d.get('kind')} {d.get('address') or ''}".rstrip()
+    return N_("%(who)s mengatur printer kios nomor %(id)s: %(printer)s%(paper)s.", who=who, id=d.get('id'),
+              printer=printer, paper=paper)
 
 
 @says("kiosk.test_print")
 def _kiosk_test_print(who, d, names):
-    return f"{who} mencoba mencetak di kios nomor {d.get('id')}"
+    return N_("%(who)s mencoba mencetak di kios nomor %(id)s.", who=who, id=d.get('id'))
 
 
 # ---- hall settings -----------------------------------------------------------------------------
@@ -241,10 +294,10 @@ def _hours(who, d, names):
     if isinstance(old, dict):
         changed = [day for day in DAY_NAMES if _span(new.get(day)) != _span(old.get(day))]
         if not changed:
-            return f"{who} menyimpan jam layanan tanpa perubahan"
-        return f"{who} mengubah jam layanan " + "; ".join(
-            f"{DAY_NAMES[day]}: {_span(new.get(day))}" for day in changed)
-    return f"{who} mengatur jam layanan: {_week(new)}"
+            return N_("%(who)s menyimpan jam layanan tanpa perubahan.", who=who)
+        days = [N_("%(day)s: %(hours)s", day=DAY_NAMES[day], hours=_span(new.get(day))) for day in changed]
+        return N_("%(who)s mengubah jam layanan %(days)s.", who=who, days=_commas(days, semicolons=True))
+    return N_("%(who)s mengatur jam layanan: %(week)s.", who=who, week=_week(new))
 
 
 @says("setting.holidays")
@@ -253,145 +306,166 @@ def _holidays(who, d, names):
     if isinstance(old, dict):
         added = [f"{_day(k)} ({new[k]})" for k in new if k not in old or old[k] != new[k]]
         removed = [f"{_day(k)} ({old[k]})" for k in old if k not in new]
-        parts = ([f"menambah hari libur {_listing(added)}"] if added else []) + \
-                ([f"menghapus hari libur {_listing(removed)}"] if removed else [])
-        return f"{who} " + (" dan ".join(parts) if parts else "menyimpan hari libur tanpa perubahan")
+        if added and removed:
+            return N_("%(who)s menambah hari libur %(added)s dan menghapus hari libur %(removed)s.",
+                      who=who, added=_listing(added), removed=_listing(removed))
+        if added:
+            return N_("%(who)s menambah hari libur %(added)s.", who=who, added=_listing(added))
+        if removed:
+            return N_("%(who)s menghapus hari libur %(removed)s.", who=who, removed=_listing(removed))
+        return N_("%(who)s menyimpan hari libur tanpa perubahan.", who=who)
     if not new:
-        return f"{who} mengosongkan daftar hari libur"
-    return f"{who} mengatur hari libur: {_listing([f'{_day(k)} ({v})' for k, v in new.items()])}"
+        return N_("%(who)s mengosongkan daftar hari libur.", who=who)
+    return N_("%(who)s mengatur hari libur: %(days)s.", who=who,
+              days=_listing([f'{_day(k)} ({v})' for k, v in new.items()]))
 
 
 @says("setting.running_text")
 def _running_text(who, d, names):
     lines = d.get("value") or []
     if not lines:
-        return f"{who} mengosongkan teks berjalan"
-    return f"{who} mengubah teks berjalan: " + " / ".join(q(line) for line in lines)
+        return N_("%(who)s mengosongkan teks berjalan.", who=who)
+    return N_("%(who)s mengubah teks berjalan: %(lines)s.", who=who, lines=" / ".join(q(line) for line in lines))
 
 
 @says("setting.running_text_speed")
 def _running_text_speed(who, d, names):
-    return f"{who} mengubah kecepatan teks berjalan menjadi {d.get('value')} piksel per detik"
+    return N_("%(who)s mengubah kecepatan teks berjalan menjadi %(speed)s piksel per detik.", who=who,
+              speed=d.get('value'))
 
 
 @says("setting.hall_name")
 def _hall_name(who, d, names):
-    return f"{who} mengubah nama MPP menjadi {q(d.get('value'))}"
+    return N_("%(who)s mengubah nama MPP menjadi %(name)s.", who=who, name=q(d.get('value')))
 
 
 @says("setting.skip_policy")
 def _skip_policy(who, d, names):
-    rule = {"requeue_once": "tiket yang dilewati masuk antrean lagi sekali",
-            "drop": "tiket yang dilewati langsung dicoret"}.get(d.get("value"), q(d.get("value")))
-    return f"{who} mengubah aturan lewati: {rule}"
+    rule = {"requeue_once": N_("tiket yang dilewati masuk antrean lagi sekali"),
+            "drop": N_("tiket yang dilewati langsung dicoret")}.get(d.get("value"), q(d.get("value")))
+    return N_("%(who)s mengubah aturan lewati: %(rule)s.", who=who, rule=rule)
 
 
 @says("setting.public_tickets")
 def _public_tickets(who, d, names):
-    return f"{who} {'mengizinkan' if d.get('value') else 'melarang'} tiket tanpa kios"
+    if d.get('value'):
+        return N_("%(who)s mengizinkan tiket tanpa kios.", who=who)
+    return N_("%(who)s melarang tiket tanpa kios.", who=who)
 
 
 @says("setting.speech")
 def _speech(who, d, names):
-    return f"{who} mengubah pengaturan suara panggilan"
+    return N_("%(who)s mengubah pengaturan suara panggilan.", who=who)
 
 
 @says("setting.speaker_zones")
 def _zones(who, d, names):
-    return f"{who} mengubah zona pengeras suara"
+    return N_("%(who)s mengubah zona pengeras suara.", who=who)
 
 
 @says("setting.slip_footer")
 def _slip_footer(who, d, names):
-    return f"{who} mengubah catatan di bawah tiket cetak menjadi {q(d.get('value'))}"
+    return N_("%(who)s mengubah catatan di bawah tiket cetak menjadi %(text)s.", who=who, text=q(d.get('value')))
 
 
 @says("setting.hall_logo")
 def _hall_logo(who, d, names):
-    return f"{who} mengganti logo MPP"
+    return N_("%(who)s mengganti logo MPP.", who=who)
 
 
 def _setting_other(who, d, names):
-    return f"{who} mengubah pengaturan {d['_action'].removeprefix('setting.')}"
+    return N_("%(who)s mengubah pengaturan %(name)s.", who=who, name=d['_action'].removeprefix('setting.'))
 
 
 # ---- announcements, media, screens -------------------------------------------------------------
 @says("announce")
 def _announce(who, d, names):
-    zone = f" di zona {q(d['zone'])}" if d.get("zone") else ""
-    return f"{who} mengumumkan{zone}: {q(d.get('text'))}"
+    if d.get("zone"):
+        return N_("%(who)s mengumumkan di zona %(zone)s: %(text)s.", who=who, zone=q(d['zone']),
+                  text=q(d.get('text')))
+    return N_("%(who)s mengumumkan: %(text)s.", who=who, text=q(d.get('text')))
 
 
 @says("schedule.add")
 def _schedule_add(who, d, names):
     days = d.get("days") or []
-    when = f"pukul {_hhmm(d.get('at'))}" + (f" ({_listing([DAY_NAMES.get(x, x) for x in days])})"
-                                            if days else " setiap hari")
-    return f"{who} menjadwalkan pengumuman {when}: {q(d.get('text'))}"
+    if days:
+        when = N_("pukul %(at)s (%(days)s)", at=_hhmm(d.get('at')),
+                  days=_listing([DAY_NAMES.get(x, x) for x in days]))
+    else:
+        when = N_("pukul %(at)s setiap hari", at=_hhmm(d.get('at')))
+    return N_("%(who)s menjadwalkan pengumuman %(when)s: %(text)s.", who=who, when=when, text=q(d.get('text')))
 
 
 @says("schedule.delete")
 def _schedule_delete(who, d, names):
-    return f"{who} menghapus pengumuman terjadwal {q(d.get('text'))}"
+    return N_("%(who)s menghapus pengumuman terjadwal %(text)s.", who=who, text=q(d.get('text')))
 
 
 @says("media.add")
 def _media_add(who, d, names):
-    kind = {"video": "video", "image": "gambar"}.get(d.get("kind"), "media")
-    return f"{who} mengunggah {kind} {q(d.get('title'))}"
+    kind = {"video": N_("video"), "image": N_("gambar")}.get(d.get("kind"), N_("media"))
+    return N_("%(who)s mengunggah %(kind)s %(title)s.", who=who, kind=kind, title=q(d.get('title')))
 
 
 @says("media.delete")
 def _media_delete(who, d, names):
-    return f"{who} menghapus media {q(d.get('title'))}"
+    return N_("%(who)s menghapus media %(title)s.", who=who, title=q(d.get('title')))
 
 
 @says("logo.set")
 def _logo_set(who, d, names):
     if d.get("service"):
-        return f"{who} mengganti logo layanan {_service(d['service'], names)}"
-    return f"{who} mengganti logo MPP"
+        return N_("%(who)s mengganti logo layanan %(service)s.", who=who, service=_service(d['service'], names))
+    return N_("%(who)s mengganti logo MPP.", who=who)
 
 
 @says("display_profile.save")
 def _display_profile(who, d, names):
     codes = d.get("services") or []
-    shown = f" (layanan {_listing(codes)})" if codes else " (semua layanan)"
-    return f"{who} menyimpan profil layar {q(d.get('name'))}{shown}"
+    if codes:
+        return N_("%(who)s menyimpan profil layar %(name)s (layanan %(codes)s).", who=who,
+                  name=q(d.get('name')), codes=_listing(codes))
+    return N_("%(who)s menyimpan profil layar %(name)s (semua layanan).", who=who, name=q(d.get('name')))
 
 
 # ---- survey, notifications, the visitor's phone ------------------------------------------------
 @says("survey.comment")
 def _survey_comment(who, d, names):
-    state = "sudah ditindaklanjuti" if d.get("followed_up") else "belum ditindaklanjuti"
-    return f"{who} menandai komentar survei nomor {d.get('id')} {state}"
+    if d.get("followed_up"):
+        return N_("%(who)s menandai komentar survei nomor %(id)s sudah ditindaklanjuti.", who=who, id=d.get('id'))
+    return N_("%(who)s menandai komentar survei nomor %(id)s belum ditindaklanjuti.", who=who, id=d.get('id'))
 
 
 @says("survey.question")
 def _survey_question(who, d, names):
-    return f"{who} mengubah pertanyaan survei unsur {d.get('element')}: {q(d.get('question'))}"
+    return N_("%(who)s mengubah pertanyaan survei unsur %(element)s: %(question)s.", who=who,
+              element=d.get('element'), question=q(d.get('question')))
 
 
 @says("survey.hidden")
 def _survey_hidden(who, d, names):
     hidden = d.get("hidden") or []
-    what = f"menyembunyikan unsur {_listing(hidden)}" if hidden else "menampilkan semua unsur"
-    return f"{who} mengatur survei {_service(d.get('service'), names)}: {what}"
+    what = (N_("menyembunyikan unsur %(elements)s", elements=_listing(hidden)) if hidden
+            else N_("menampilkan semua unsur"))
+    return N_("%(who)s mengatur survei %(service)s: %(what)s.", who=who,
+              service=_service(d.get('service'), names), what=what)
 
 
 @says("survey.display")
 def _survey_display(who, d, names):
-    return f"{who} mengatur tampilan survei di layar {q(d.get('profile'))}: {d.get('mode')}"
+    return N_("%(who)s mengatur tampilan survei di layar %(profile)s: %(mode)s.", who=who,
+              profile=q(d.get('profile')), mode=d.get('mode'))
 
 
 @says("notify.settings")
 def _notify(who, d, names):
-    return f"{who} mengubah pengaturan pesan WhatsApp"
+    return N_("%(who)s mengubah pengaturan pesan WhatsApp.", who=who)
 
 
 @says("visitor.settings")
 def _visitor(who, d, names):
-    return f"{who} mengubah pengaturan halaman ponsel pengunjung"
+    return N_("%(who)s mengubah pengaturan halaman ponsel pengunjung.", who=who)
 
 
 KNOWN_ACTIONS = tuple(sorted(_SENTENCES))

@@ -1,6 +1,6 @@
 """Statistics a manager hands in (issue 14): per-counter counts that add up on a day with
-transfers, the Excel workbook and the `;` CSV files, and the audit log as Indonesian sentences
-with its filters. A scripted day in the process (every figure checked by hand), then a real
+transfers, the Excel workbook and the `;` CSV files, and the audit log as sentences in the
+reader's language with its filters. A scripted day in the process (every figure checked by hand), then a real
 server on 127.0.0.1 for the API routes."""
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ import csv
 import io
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import requests
+from babel.messages.pofile import read_po
 from openpyxl import load_workbook
 
 from signage.audit_sentences import KNOWN_ACTIONS, Names, sentence
 from signage.hall import load_hall
+from signage.messages import Message, in_language
 from signage.service import HallService
 from signage.stats_export import COUNTER_RULE, build_tables, to_csv, to_xlsx
 from signage.store import Database
 from support import HallDayClock as Clock, ServerProcess, signage_cli
 
 DAY = date(2026, 11, 30)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +148,40 @@ def test_audit_sentences_one_per_kind():
         assert text.startswith("Sari ") and text.endswith(".") and "{" not in text, (action, text)
 
 
+def _msgids(text):
+    """Every (msgctxt, msgid) a sentence is made of, its parameters' too."""
+    if isinstance(text, Message):
+        yield text.context, text.msgid
+        for value in text.params.values():
+            yield from _msgids(value)
+
+
+def test_audit_sentences_in_the_readers_language():
+    """Each word of each sentence is in the catalog; English reads English, typed text stays."""
+    with open(ROOT / "signage/translations/en/LC_MESSAGES/messages.po", "rb") as f:
+        english = {(m.context, m.id): m.string for m in read_po(f) if m.id}
+    names = Names(services={"A": "Dukcapil"})
+    week = {d: ["08:00", "15:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+    details = {"setting.hours": {"value": week}, "device.pair": {"kind": "robot", "name": "TV 1"},
+               "user.update": {"username": "siti", "fields": list("abcdefg")},
+               "setting.holidays": {"value": {"2026-12-25": "Natal"}, "previous": {"2026-01-01": "x"}}}
+    for action in KNOWN_ACTIONS + ("robot.dance",):
+        for who in ("Sari", None):
+            text = sentence(who, action, details.get(action, {}), names)
+            missing = [m for m in _msgids(text) if not english.get(m)]
+            assert not missing, (action, missing)
+    assert in_language(sentence("Budi", "setting.hours", {"value": week}, names), "en") == \
+        "Budi set the opening hours: Monday–Friday 08:00–15:00; Saturday–Sunday closed."
+    closed = sentence("Sari", "service.close",
+                      {"code": "A", "reason": "Server pusat %(x)s <b>", "rest_of_today": True}, names)
+    assert in_language(closed, "en") == \
+        "Sari closed Dukcapil (A) until the end of today because 'Server pusat %(x)s <b>'."
+    assert in_language(closed, "id") == closed == \
+        "Sari menutup layanan Dukcapil (A) sampai akhir hari ini dengan alasan 'Server pusat %(x)s <b>'."
+    assert in_language(sentence(None, "user.update", {"username": "siti", "fields": ["active", "password"]}),
+                       "en") == "Someone changed account 'siti': active status and password."
+
+
 # ---- through a real server ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -217,6 +255,14 @@ def test_audit_log_as_sentences_filtered_by_person_and_day(server):
     assert f"Sari menambah loket '{typed}' (layanan E)." in texts        # as typed; JSON, not HTML
     assert "Pengelola MPP mengubah teks berjalan: 'Selamat datang'." in texts
     assert {"Sari", "Pengelola MPP"} <= set(everything["people"])
+    for english in (manager.get(server.url + "/api/manage/audit", timeout=5,
+                                headers={"Accept-Language": "en-GB,en;q=0.9"}).json(),
+                    manager.get(server.url + "/api/manage/audit?lang=en", timeout=5).json()):
+        texts_en = [e["text"] for e in english["entries"]]
+        assert "Sari changed the opening hours Saturday: 08:00–12:00." in texts_en
+        assert f"Sari added counter '{typed}' (services E)." in texts_en     # typed: as it is
+        assert "Pengelola MPP changed the running text: 'Selamat datang'." in texts_en
+        assert [e["actor"] for e in english["entries"]] == [e["actor"] for e in everything["entries"]]
 
     only_sari = manager.get(server.url + "/api/manage/audit", params={"person": "Sari"}, timeout=5).json()
     assert only_sari["entries"] and {e["actor"] for e in only_sari["entries"]} == {"Sari"}

@@ -221,7 +221,8 @@ def hall_settings():
 @bp.get("/manage/audit")
 @api_auth(is_manager)
 def audit():
-    """Newest first, each with its Indonesian sentence; ?person=, ?from=, ?to= (hall days), ?limit=."""
+    """Newest first, each as a sentence in the reader's language; ?person=, ?from=, ?to= (hall days),
+    ?limit=."""
     from ..audit_sentences import MAX_AUDIT, audit_view
     args = request.args
     try:
@@ -238,8 +239,11 @@ def audit():
     if len(person) > 80 or any(ord(c) < 32 or 0xD800 <= ord(c) < 0xE000 for c in person):
         raise InvalidRequest(N_("person: nama seperti di daftar, paling panjang 80 karakter."))
     h = hall()
-    return jsonify(audit_view(h.service.db, h.service.settings()["timezone"], person=person or None,
-                              first=first, last=last, limit=int(limit)))
+    view = audit_view(h.service.db, h.service.settings()["timezone"], person=person or None,
+                      first=first, last=last, limit=int(limit))
+    for entry in view["entries"]:   # names and typed text inside stay as they are
+        entry["text"] = tr(entry["text"])
+    return jsonify(view)
 
 
 @bp.put("/manage/speech")

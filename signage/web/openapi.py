@@ -490,7 +490,8 @@ PATHS: dict[str, dict[str, dict]] = {
         body=obj({"name": text(120), "skip_policy": {"enum": ["requeue_once", "drop"]},
                   "public_tickets": {"type": "boolean"}}))},
     "/api/manage/audit": {"get": _get(
-        "Who changed what, newest first, each as an Indonesian sentence (`text`)", who=MANAGER, tag="manage",
+        "Who changed what, newest first, each as a sentence (`text`) in the reader's language",
+        who=MANAGER, tag="manage",
         params=[{"name": "person", "in": "query", "required": False,
                  "description": "only this person's changes (an `actor` as listed in `people`)",
                  "schema": {"type": "string", "maxLength": 80}},
