@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import request, session
-from flask_socketio import Namespace, SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, emit, join_room
 
+from .messages import N_
 from .ratelimit import BucketTable, Rate, TokenBucket
 from .service import HallService
 
@@ -29,6 +30,17 @@ STALE_AFTER = timedelta(minutes=3)  # older than this when sent: shown, not spok
 RESTORE_SCAN = 1000                 # fresh calls to restore on start lie within this many events
 
 Enricher = Callable[[dict], dict]
+
+
+TOO_MANY_CONNECTIONS = N_("Terlalu banyak sambungan dari alamat ini. Coba lagi sebentar.")
+
+
+def refused(message) -> ConnectionRefusedError:
+    """Refuse a Socket.IO connection with `message` (an N_() message) in the reader's language,
+    chosen as for HTTP from the handshake: ?lang= in the Socket.IO URL, the lang cookie, else
+    Accept-Language (web/language.py). The client gets it as connect_error's `message`."""
+    from .web.language import tr     # here: signage.web imports this module
+    return ConnectionRefusedError(tr(message))
 
 
 class DisplayNamespace(Namespace):
@@ -70,7 +82,7 @@ class DisplayNamespace(Namespace):
     def on_connect(self, auth=None):
         address = request.remote_addr or "?"
         if self._per_address.get(address, 0) >= self.max_per_address:
-            raise ConnectionRefusedError("too many connections from this address")
+            raise refused(TOO_MANY_CONNECTIONS)
         principal = None
         if isinstance(session.get("sid"), str):
             principal = self.accounts.principal_for_session(session["sid"])

@@ -326,6 +326,48 @@ def test_page_words_live_in_the_catalog():
     assert english.keys() == indonesian.keys() == STRINGS.keys()
 
 
+# ---- the live connection: why a Socket.IO connection is refused ----------------------------------
+def _refusal(url: str, namespace: str, **connect) -> str:
+    """The connect_error message a Socket.IO client gets when `namespace` refuses it."""
+    import socketio
+    reasons = []
+    client = socketio.Client(reconnection=False)
+    client.on("connect_error", lambda data=None: reasons.append((data or {}).get("message")),
+              namespace=namespace)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(url, namespaces=[namespace], transports=["websocket"], wait_timeout=5, **connect)
+    client.disconnect()
+    assert reasons, namespace
+    return reasons[0]
+
+
+def test_socketio_refusals_in_the_readers_language(srv, tmp_path):
+    """The handshake chooses as HTTP does: ?lang in the Socket.IO URL, the lang cookie, else
+    Accept-Language. A phone's unknown ticket link (/ticket, web/visitor.py) ..."""
+    bad = {"auth": {"token": "x" * 32}}
+    assert _refusal(srv.url, "/ticket", headers={"Accept-Language": "en-US,en;q=0.9"}, **bad) == \
+        "Unknown ticket link."
+    assert _refusal(srv.url, "/ticket", headers={"Accept-Language": "id-ID,id;q=0.9"}, **bad) == \
+        "Tautan tiket tidak dikenal."
+    assert _refusal(srv.url + "?lang=id", "/ticket", headers={"Accept-Language": "en"}, **bad) == \
+        "Tautan tiket tidak dikenal."
+    assert _refusal(srv.url, "/ticket", headers={"Cookie": "lang=en", "Accept-Language": "id"}, **bad) == \
+        "Unknown ticket link."
+    # ... and one address over its limit on the screens' namespace (/display, realtime.py).
+    import socketio
+    limited = ServerProcess(tmp_path / "limited.db", extra_args=("--max-connections-per-address", "1")).start()
+    held = socketio.Client(reconnection=False)
+    try:
+        held.connect(limited.url, namespaces=["/display"], transports=["websocket"], wait_timeout=5)
+        assert _refusal(limited.url + "?lang=en", "/display") == \
+            "Too many connections from this address. Please try again in a moment."
+        assert _refusal(limited.url, "/display", headers={"Accept-Language": "id"}) == \
+            "Terlalu banyak sambungan dari alamat ini. Coba lagi sebentar."
+    finally:
+        held.disconnect()
+        limited.stop()
+
+
 # ---- in-process: the marker, dates, times and numbers ---------------------------------------------
 def test_marked_messages_stay_indonesian_until_shown():
     """N_ text is the Indonesian sentence for logs, the CLI and str(exc); translated where shown."""

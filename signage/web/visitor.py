@@ -19,7 +19,7 @@ from .. import queue
 from ..messages import NC_, N_
 from ..printing.qr import data_uri
 from ..ratelimit import BucketTable, Rate, TokenBucket
-from ..realtime import NAMESPACE as HALL_NAMESPACE
+from ..realtime import NAMESPACE as HALL_NAMESPACE, TOO_MANY_CONNECTIONS, refused
 from ..visitor import LinkExpired, LinkNotFound, Visitors
 from . import csrf, hall, limiter
 from .api import json_body
@@ -250,12 +250,12 @@ class TicketNamespace(Namespace):
     def on_connect(self, auth=None):
         address = request.remote_addr or "?"
         if self._per_address.get(address, 0) >= self.max_per_address or not self._connects.take(address):
-            raise ConnectionRefusedError("terlalu banyak sambungan dari alamat ini")
+            raise refused(TOO_MANY_CONNECTIONS)
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             ticket_id = self.visitors.ticket_id(token)
         except queue.QueueError as exc:
-            raise ConnectionRefusedError(exc.message)
+            raise refused(exc.message)
         self._clients[request.sid] = _Phone(address, ticket_id)
         self._per_address[address] = self._per_address.get(address, 0) + 1
         self.followed.setdefault(ticket_id, set()).add(request.sid)
