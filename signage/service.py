@@ -567,8 +567,8 @@ def _opens(service, day, settings, now, reason) -> dict | None:
                                   settings["holidays"], closed_through=through)
     if moment is None:
         return None
-    return {"at": moment.isoformat(), "id": opening.describe(moment, settings["timezone"], "id"),
-            "en": opening.describe(moment, settings["timezone"], "en")}
+    words = opening.describe(moment, settings["timezone"], None)   # the kiosk switches language itself
+    return {"at": moment.isoformat(), "id": in_language(words, "id"), "en": in_language(words, "en")}
 
 
 def _upcoming(holidays: dict, day, days: int = 45) -> list[dict]:

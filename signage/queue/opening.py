@@ -10,15 +10,18 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from ..hall import WEEKDAYS, parse_hhmm
+from ..messages import Message, N_, in_language
 
 HORIZON_DAYS = 400   # a year of holidays and closures; beyond that "no known opening"
 
 DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+# The same names as messages, for the catalog (English in signage/translations; README "Languages").
+DAY_WORDS = (N_("Senin"), N_("Selasa"), N_("Rabu"), N_("Kamis"), N_("Jumat"), N_("Sabtu"), N_("Minggu"))
+MONTH_WORDS = (N_("Januari"), N_("Februari"), N_("Maret"), N_("April"), N_("Mei"), N_("Juni"),
+               N_("Juli"), N_("Agustus"), N_("September"), N_("Oktober"), N_("November"),
+               N_("Desember"))
 ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
@@ -53,15 +56,15 @@ def next_opening(now: datetime, tz: str, hours: Mapping[str, tuple[str, str] | l
     return None
 
 
-def describe(moment: datetime, tz: str, lang: str = "id") -> str:
-    """'Senin, 30 November, pukul 08.00 WITA' / 'Monday 30 November, 08:00 WITA' in hall time."""
+def describe(moment: datetime, tz: str, lang: str | None = "id") -> str | Message:
+    """'Senin, 30 November, pukul 08.00 WITA' / 'Monday 30 November, 08:00 WITA' in hall time:
+    in `lang`, or (lang=None) the Indonesian message itself, to be said where it is shown."""
     local = moment.astimezone(ZoneInfo(tz))
-    zone = ZONES.get(tz, tz)
-    if lang == "en":
-        return (f"{DAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]}, "
-                f"{local:%H:%M} {zone}")
-    return (f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]}, "
-            f"pukul {local:%H.%M} {zone}")
+    clock = N_("%(hour)s.%(minute)s", hour=f"{local:%H}", minute=f"{local:%M}")
+    message = N_("%(weekday)s, %(day)s %(month)s, pukul %(time)s %(zone)s",
+                 weekday=DAY_WORDS[local.weekday()], day=local.day, month=MONTH_WORDS[local.month - 1],
+                 time=clock, zone=ZONES.get(tz, tz))
+    return message if lang is None else in_language(message, lang)
 
 
 def weekly_hours(hours: Mapping[str, tuple[str, str] | list[str]]) -> list[dict]:
