@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .messages import N_, in_language
+
 MIN_SAMPLES = 5            # today's service times needed before they are trusted
 RECENT = 30                # today's most recent ones are used (the day changes pace)
 DEFAULT_TYPICAL_MINUTES = 10
@@ -40,19 +42,19 @@ class Estimate:
 
     @property
     def text(self) -> str:
+        """'kurang dari 5 menit' / 'sekitar 10–15 menit' (a message: English from the catalog)."""
         if self.high <= STEP:
-            return f"kurang dari {self.high} menit"
-        return f"sekitar {self.low}–{self.high} menit"
+            return N_("kurang dari %(minutes)s menit", minutes=self.high)
+        return N_("sekitar %(low)s–%(high)s menit", low=self.low, high=self.high)
 
     @property
     def text_en(self) -> str:
-        if self.high <= STEP:
-            return f"less than {self.high} minutes"
-        return f"about {self.low}–{self.high} minutes"
+        """The same in English, for pages that switch language themselves (kiosk, phone)."""
+        return in_language(self.text, "en")
 
     def as_dict(self) -> dict:
-        return {"min": self.low, "max": self.high, "basis": self.basis, "text": self.text,
-                "text_en": self.text_en}
+        return {"min": self.low, "max": self.high, "basis": self.basis,
+                "text": in_language(self.text, "id"), "text_en": self.text_en}
 
 
 def mean_sd(values: list[float]) -> tuple[float, float]:
