@@ -32,16 +32,18 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from ..messages import NC_, in_language
+
 ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
             "pengaduan", "sarana")
 SCORES = (1, 2, 3, 4)
 
 # (lowest IKM of the interval, mutu, kinerja in Indonesian, kinerja in English), best first.
-GRADES = (
-    (Decimal("88.31"), "A", "Sangat Baik", "Very good"),
-    (Decimal("76.61"), "B", "Baik", "Good"),
-    (Decimal("65.00"), "C", "Kurang Baik", "Poor"),
-    (Decimal("25.00"), "D", "Tidak Baik", "Very poor"),
+GRADES = (   # kinerja: English from the catalog (README "Languages")
+    (Decimal("88.31"), "A", NC_("IKM kinerja", "Sangat Baik")),
+    (Decimal("76.61"), "B", NC_("IKM kinerja", "Baik")),
+    (Decimal("65.00"), "C", NC_("IKM kinerja", "Kurang Baik")),
+    (Decimal("25.00"), "D", NC_("IKM kinerja", "Tidak Baik")),
 )
 
 # Krejcie & Morgan (1970), "Determining sample size for research activities", the table the
@@ -95,10 +97,8 @@ def _rounded(value: Fraction, places: int) -> float:
 def grade(ikm: Decimal | float | str) -> Grade:
     """Mutu and kinerja of a published IKM (two decimals)."""
     value = Decimal(str(ikm)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    for lowest, mutu, kinerja, kinerja_en in GRADES:
-        if value >= lowest:
-            return Grade(mutu, kinerja, kinerja_en)
-    return Grade(*GRADES[-1][1:])
+    _, mutu, kinerja = next((g for g in GRADES if value >= g[0]), GRADES[-1])
+    return Grade(mutu, in_language(kinerja, "id"), in_language(kinerja, "en"))
 
 
 def grade_of_index(index: Fraction | Decimal | str) -> Grade:
