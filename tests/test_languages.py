@@ -383,6 +383,28 @@ def test_marked_messages_stay_indonesian_until_shown():
     assert in_language("Loket 7 (nama data)", "en") == "Loket 7 (nama data)"   # unknown: as it is
 
 
+def test_fixed_words_of_the_survey_kiosk_and_estimate_come_from_the_catalog():
+    """No hand-written (id, en) twins left in the server: profile words, element labels, IKM
+    kinerja, the estimate and when a service opens are msgids with English in the catalog."""
+    from datetime import datetime, timezone
+    from signage.estimate import Estimate
+    from signage.queue.opening import describe
+    from signage.survey.ikm import grade
+    from signage.survey.questionnaire import element_view
+    from signage.web.survey import _profile_words
+    english, indonesian = _profile_words("en"), _profile_words("id")
+    assert (english[0]["label"], english[0]["options"][0]) == ("Gender", ["L", "Male"])
+    assert (indonesian[0]["label"], indonesian[0]["options"][0]) == ("Jenis kelamin", ["L", "Laki-laki"])
+    assert element_view("persyaratan", None, "en")["label"] == "Requirements"
+    assert element_view("persyaratan", None, "id")["label"] == "Persyaratan"
+    assert (grade("90").kinerja, grade("90").kinerja_en) == ("Sangat Baik", "Very good")
+    wait = Estimate(10, 15, "today", 12.0)
+    assert (wait.text, wait.text_en) == ("sekitar 10–15 menit", "about 10–15 minutes")
+    moment = datetime(2026, 5, 4, 0, 0, tzinfo=timezone.utc)          # 08.00 WITA, a Monday in May
+    assert describe(moment, "Asia/Makassar") == "Senin, 4 Mei, pukul 08.00 WITA"
+    assert describe(moment, "Asia/Makassar", "en") == "Monday 4 May, 08:00 WITA"
+
+
 def test_dates_times_and_numbers_in_the_readers_locale():
     from datetime import date, time
     from signage.web.language import format_clock, format_day, format_number

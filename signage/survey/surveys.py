@@ -27,7 +27,7 @@ from ..store import tables as t
 from ..textcheck import is_clean
 from . import ikm
 from .questionnaire import DEFAULTS, PROFILE, PROFILE_FIELDS, element_view
-from ..messages import N_
+from ..messages import N_, in_language
 
 TOKEN_LIFETIME = timedelta(days=7)     # a phone may answer at home, not months later
 TABLET_WINDOW = timedelta(minutes=30)  # the feedback tablet offers the ticket just finished
@@ -328,10 +328,13 @@ class Surveys:
                               "counter": counter.id if counter else None,
                               "counter_name": counter.name if counter else None,
                               "hall": settings["hall_name"]},
-                    "elements": [{"code": code, "u": DEFAULTS[code]["u"], "label": DEFAULTS[code]["label"][0],
-                                  "label_en": DEFAULTS[code]["label"][1]} for code in ikm.ELEMENTS],
-                    "profile_labels": {field: {"label": PROFILE_FIELDS[field][0], "label_en": PROFILE_FIELDS[field][1],
-                                               "options": {code: words[0] for code, words in options.items()}}
+                    "elements": [{"code": code, "u": DEFAULTS[code]["u"],
+                                  "label": in_language(DEFAULTS[code]["label"], "id"),
+                                  "label_en": in_language(DEFAULTS[code]["label"], "en")} for code in ikm.ELEMENTS],
+                    "profile_labels": {field: {"label": in_language(PROFILE_FIELDS[field], "id"),
+                                               "label_en": in_language(PROFILE_FIELDS[field], "en"),
+                                               "options": {code: in_language(words, "id")
+                                                           for code, words in options.items()}}
                                        for field, options in PROFILE.items()},
                     "summary": summary, "services": by_service, "counters": by_counter, "trend": trend}
 
@@ -461,7 +464,7 @@ class Surveys:
                 "elements": [{**element_view(code, stored.get(code), "id"),
                               "question_en": element_view(code, stored.get(code), "en")["question"],
                               "answers_en": element_view(code, stored.get(code), "en")["answers"],
-                              "label_en": DEFAULTS[code]["label"][1], "edited": code in stored}
+                              "label_en": in_language(DEFAULTS[code]["label"], "en"), "edited": code in stored}
                              for code in ikm.ELEMENTS],
                 "hidden": {sv.code: sorted(hidden.get(sv.id, ())) for sv in services},
                 "displays": [{"profile_id": p.id, "name": p.name, "mode": modes.get(p.id, "off")}

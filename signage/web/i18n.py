@@ -111,8 +111,6 @@ def strings(lang: str) -> dict[str, str]:
 
 
 def _word(text, lang: str) -> str:
-    if isinstance(text, tuple):   # an old-style (id, en) pair not yet moved to the catalog
-        return text[1 if lang == "en" else 0]
     return tr(text, lang)
 
 

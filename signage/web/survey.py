@@ -102,9 +102,8 @@ def phone(token: str):
 
 def _profile_words(lang: str) -> list[dict]:
     """The profile fields in the questionnaire's order, with their options' words."""
-    i = 1 if lang == "en" else 0
-    return [{"field": field, "label": PROFILE_FIELDS[field][i],
-             "options": [[code, words[i]] for code, words in options.items()]}
+    return [{"field": field, "label": tr(PROFILE_FIELDS[field], lang),
+             "options": [[code, tr(words, lang)] for code, words in options.items()]}
             for field, options in PROFILE.items()]
 
 
@@ -212,7 +211,7 @@ def report_csv():
     w.writerow(["Profil Responden", "Pilihan", "Jumlah"])
     for field, counts in summary["profile"].items():
         for option, count in counts.items():
-            w.writerow([PROFILE_FIELDS[field][0], PROFILE[field][option][0] if option else "Tidak diisi", count])
+            w.writerow([str(PROFILE_FIELDS[field]), str(PROFILE[field][option]) if option else "Tidak diisi", count])
     w.writerow([])
     w.writerow(["Saran dan Pengaduan", "Layanan", "Loket", "Isi", "Ditindaklanjuti", "Tanggapan"])
     listed = surveys().comments(current_principal(), period="range", first=data["from"], last=data["to"],
