@@ -110,11 +110,12 @@ def _supervisor_code(principal) -> str | None:
 @api_auth(is_supervisor_or_manager)
 def overview():
     h = hall()
-    view = h.service.live_overview() | {"displays": h.presence.list(),
+    connected = h.presence.list()   # with several processes one read of Redis (cluster.py)
+    view = h.service.live_overview() | {"displays": connected,
                                         "anonymous_screens": h.screens.anonymous_count(),
                                         "voice": h.speaker.status()}
     from .printing import printing
-    view["kiosks"] = printing().kiosks(h.presence.list())   # up?, printer, paper, last ticket
+    view["kiosks"] = printing().kiosks(connected)   # up?, printer, paper, last ticket
     principal = current_principal()
     if principal.role == "supervisor":
         code = _supervisor_code(principal)
