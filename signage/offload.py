@@ -1,4 +1,5 @@
-"""Blocking work (password hashing, printer I/O) in an OS thread when the server runs green.
+"""Blocking or CPU-bound work (password hashing, printer I/O, polishing a clip's samples) in an OS
+thread when the server runs green.
 
 Under eventlet or gevent one stuck call would freeze every screen; in an OS thread it only waits
 for itself. Without monkey-patching (tests, the CLI) the call simply runs here.

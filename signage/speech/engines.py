@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence, TypeVar
 
+from ..offload import off_loop
 from . import wav
 
 ENGINE_NAMES = ("gtts", "espeak")
@@ -118,7 +119,7 @@ class EspeakEngine:
             message = result.stderr.decode("utf-8", "replace").strip()[:200]
             raise EngineError(f"espeak-ng gagal (kode {result.returncode}): {message}")
         try:
-            return AudioClip(polish(result.stdout), self.name, self.voice)
+            return AudioClip(off_loop(polish, result.stdout), self.name, self.voice)
         except wav.AudioFormatError as exc:
             raise EngineError(f"keluaran espeak-ng tidak valid: {exc}") from exc
 

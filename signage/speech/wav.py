@@ -1,4 +1,5 @@
-"""Small WAV helpers (stdlib only) so every clip downstream has one format.
+"""Small WAV helpers (the standard library's wave, numpy for the samples) so every clip
+downstream has one format.
 
 All audio in signage.speech is 16-bit mono PCM at 22050 Hz (espeak-ng's native
 rate), which lets the chime, library clips and speech be joined by simply
@@ -8,13 +9,13 @@ concatenating frames.  Audio in any other format (e.g. gTTS MP3) goes through
 
 from __future__ import annotations
 
-import array
 import io
 import shutil
 import subprocess
-import sys
 import wave
 from pathlib import Path
+
+import numpy as np
 
 SAMPLE_RATE = 22050
 SAMPLE_WIDTH = 2
@@ -83,35 +84,30 @@ def silence(seconds: float) -> bytes:
     return b"\x00\x00" * int(round(seconds * SAMPLE_RATE))
 
 
-def _samples(frames: bytes) -> array.array:
-    samples = array.array("h")
-    samples.frombytes(frames)
-    if sys.byteorder == "big":
-        samples.byteswap()
-    return samples
+def _samples(frames: bytes) -> np.ndarray:
+    """16-bit little-endian PCM as int32 samples (abs(-32768) must not wrap)."""
+    return np.frombuffer(frames, dtype="<i2").astype(np.int32)
 
 
-def _to_bytes(samples: array.array) -> bytes:
-    if sys.byteorder == "big":
-        samples = array.array("h", samples)
-        samples.byteswap()
-    return samples.tobytes()
+def _to_bytes(samples: np.ndarray) -> bytes:
+    return samples.astype("<i2").tobytes()
 
 
 def samples_to_frames(samples) -> bytes:
-    return _to_bytes(array.array("h", samples))
+    """Any iterable of ints in the 16-bit range -> PCM frames."""
+    return _to_bytes(np.fromiter(samples, dtype=np.int32))
 
 
+# Trimming and normalising touch every sample of a clip (~100,000 for a call): with numpy it is
+# well under a millisecond, where a Python loop took 10-15 ms of the server's only event loop.
 def trim_silence(frames: bytes, threshold: float = 0.02, keep_s: float = 0.01) -> bytes:
     """Cut leading/trailing samples quieter than `threshold` (fraction of full scale)."""
     samples = _samples(frames)
-    limit = int(threshold * MAX_AMPLITUDE)
-    start = next((i for i, s in enumerate(samples) if abs(s) > limit), None)
-    if start is None:
+    loud = np.flatnonzero(np.abs(samples) > int(threshold * MAX_AMPLITUDE))
+    if not loud.size:
         return b""
-    end = next(i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > limit)
     keep = int(keep_s * SAMPLE_RATE)
-    return _to_bytes(samples[max(0, start - keep): end + 1 + keep])
+    return _to_bytes(samples[max(0, loud[0] - keep): loud[-1] + 1 + keep])
 
 
 def normalize_peak(frames: bytes, peak: float = 0.8) -> bytes:
@@ -120,16 +116,16 @@ def normalize_peak(frames: bytes, peak: float = 0.8) -> bytes:
     if not 0 < peak <= 1:
         raise ValueError("peak must be in (0, 1]")
     samples = _samples(frames)
-    if not samples:
+    if not samples.size:
         return frames
-    loudest = max(max(samples), -min(samples))
+    loudest = int(np.abs(samples).max())
     if loudest == 0:
         return frames
     gain = peak * MAX_AMPLITUDE / loudest
     if abs(gain - 1.0) < 0.05:
         return frames
-    # peak <= 1 keeps every scaled sample inside the 16-bit range
-    return _to_bytes(array.array("h", [int(s * gain) for s in samples]))
+    # peak <= 1 keeps every scaled sample inside the 16-bit range; truncation toward zero
+    return _to_bytes(np.trunc(samples * gain))
 
 
 def duration_s(data_or_path: bytes | Path) -> float:
