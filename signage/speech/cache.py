@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 KeyParts = Sequence[str]
 
 _LOCK_STRIPES = 64
+RESCAN_PUTS = 100
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,12 @@ class AudioCache:
         # Striped locks: a bounded set, yet two different keys rarely wait on each other.
         self._key_locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
         self._evict_lock = threading.Lock()
+        # What the last scan found, and what was written since: the directory (thousands of clips
+        # once a hall has run a while) is scanned only when that may pass max_bytes, or every
+        # RESCAN_PUTS writes (other processes of the hall write here too), not on every clip.
+        self._scanned_bytes: int | None = None
+        self._written_bytes = 0
+        self._puts = 0
 
     def _lock_for(self, key: str) -> threading.Lock:
         return self._key_locks[int(key[:8], 16) % _LOCK_STRIPES]
@@ -71,7 +78,11 @@ class AudioCache:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        self.evict(keep=path)
+        self._written_bytes += len(data)
+        self._puts += 1
+        if (self._scanned_bytes is None or self._puts >= RESCAN_PUTS
+                or self._scanned_bytes + self._written_bytes > self.max_bytes):
+            self.evict(keep=path)
         return path
 
     def fetch(self, text: str, engine, fmt: str = "wav",
@@ -135,4 +146,5 @@ class AudioCache:
                 path.unlink(missing_ok=True)
                 total -= size
                 removed += 1
+            self._scanned_bytes, self._written_bytes, self._puts = total, 0, 0
             return removed

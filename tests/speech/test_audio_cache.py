@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from signage.speech.cache import AudioCache, cache_key
+from signage.speech.cache import RESCAN_PUTS, AudioCache, cache_key
 from signage.speech.engines import FallbackEngine, UnsupportedText
 
 
@@ -137,3 +137,24 @@ def test_clip_from_a_failed_preferred_engine_is_not_served_once_it_recovers(tmp_
     recovered = cache.fetch("halo", chain)
     assert recovered.engine == "gtts" and not recovered.hit
     assert cache.fetch("halo", chain).hit
+
+
+def test_writes_under_the_bound_scan_the_directory_only_now_and_then(tmp_path, counting_engine, monkeypatch):
+    """A hall's cache holds thousands of clips: a scan per new clip would cost the event loop
+    milliseconds each call. Other processes write here too, so a scan still comes every
+    RESCAN_PUTS clips, and what they wrote past the bound is evicted then."""
+    engine = counting_engine(seconds=0.05)
+    size = len(engine.synthesize("x").data)
+    cache = AudioCache(tmp_path, max_bytes=size * 1000)
+    scans = []
+    scan = cache._entries
+    monkeypatch.setattr(cache, "_entries", lambda: scans.append(1) or scan())
+    for i in range(2 * RESCAN_PUTS):
+        cache.get_or_make(f"teks {i}", engine)
+    assert len(scans) == 2, "the first clip, then one scan per RESCAN_PUTS clips"
+    elsewhere = tmp_path / ("f" * 32 + ".wav")     # another process's clip, over the bound
+    elsewhere.write_bytes(b"\0" * size * 1000)
+    os.utime(elsewhere, (1000, 1000))
+    for i in range(RESCAN_PUTS):
+        cache.get_or_make(f"lagi {i}", engine)
+    assert not elsewhere.exists() and cache.total_bytes() <= size * 1000
