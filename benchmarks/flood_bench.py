@@ -333,7 +333,8 @@ class Screens:
         n = self.n
         for i in range(n):
             c = _InOrderClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
-            c.on("called", lambda data, i=i: self._called(i, data), namespace=NAMESPACE)
+            c.on("events", lambda events, i=i: [self._called(i, e) for e in events
+                                                if e.get("type") == "called"], namespace=NAMESPACE)
             c.on("state", lambda data, i=i: self._state(i), namespace=NAMESPACE)
             c.on("disconnect", lambda *a, i=i: self._dropped(i, *a), namespace=NAMESPACE)
             c.connect(url, namespaces=[NAMESPACE], transports=["websocket"], wait_timeout=timeout)

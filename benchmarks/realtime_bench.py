@@ -205,7 +205,11 @@ class Displays:
                     await ws.send_str("3")
                 elif text.startswith(prefix):
                     event, *args = json.loads(text[len(prefix):])
-                    self._on_event(i, event, args[0] if args else None)
+                    if event == "events":             # one frame, several events (issue 10)
+                        for one in args[0]:
+                            self._on_event(i, one.get("type"), one)
+                    else:                             # one event per frame (the server before it)
+                        self._on_event(i, event, args[0] if args else None)
                 elif text.startswith("44"):           # namespace refused
                     self._on_disconnect("connect_error")
                     return

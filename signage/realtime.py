@@ -2,7 +2,9 @@
 
 The service only signals "something was committed". One background task reads the events after
 the last one it sent from the database and emits them in order, so events committed by racing
-requests still leave in sequence, and nothing depends on one request's memory. Clients get a full
+requests still leave in sequence, and nothing depends on one request's memory. They leave as
+`events`: a list of events (each with its `type` and `seq`), all that was committed since the
+last frame, so a press's `finished` and `called` cost one frame per screen, not two. Clients get a full
 snapshot (`state`) on connect and whenever they ask (`snapshot`), e.g. after seeing a gap in `seq`.
 """
 from __future__ import annotations
@@ -26,6 +28,8 @@ NAMESPACE = "/display"
 CONSOLES = "consoles"   # room of manager pages, nudged when screens come, go or report sound
 DEVICE_COOKIE = "signage_device"   # a paired device's secret (see devices.py)
 SPOKEN = ("called", "announce")     # the events the hall's voice speaks
+EVENTS = "events"   # the one Socket.IO event of the hall's history: a list of events in seq order
+BATCH = 100         # events per frame at most (catching up after a restart sends several)
 STALE_AFTER = timedelta(minutes=3)  # older than this when sent: shown, not spoken (Broadcaster)
 RESTORE_SCAN = 1000                 # fresh calls to restore on start lie within this many events
 
@@ -433,24 +437,25 @@ class Broadcaster:
             self._last_sent = self.hall.broadcast_position()
         sent = 0
         while True:
-            events = self.hall.events_after(self._last_sent)
+            events = self.hall.events_after(self._last_sent, limit=BATCH)
             if not events:
                 return sent
             now = self.hall.clock()
-            for event in events:
-                if event.get("type") in SPOKEN and _age(event, now) > STALE_AFTER:
-                    event = event | {"stale": True}
-                event = self._enrich(event)
-                if self.snapshots is not None:
-                    self.snapshots.invalidate()
-                # To this process's own connections only: with several processes (cluster.py)
-                # each has its own broadcaster reading the same events, so a screen gets each
-                # event once, from the process it is attached to.
-                self.socketio.emit(event["type"], event, namespace=NAMESPACE, ignore_queue=True)
+            batch = [self._enrich(_stale_marked(event, now)) for event in events]
+            if self.snapshots is not None:
+                self.snapshots.invalidate()
+            # All of them in one frame: a call-next commits `finished` and `called` together, and
+            # at rush hour several presses land between two flushes. Each frame costs the server
+            # a queue, a task switch and a send per screen, whatever its size.
+            # To this process's own connections only: with several processes (cluster.py) each
+            # has its own broadcaster reading the same events, so a screen gets each event once,
+            # from the process it is attached to.
+            self.socketio.emit(EVENTS, batch, namespace=NAMESPACE, ignore_queue=True)
+            for event in batch:
                 for relay in self.relays:
                     relay(event)
-                self._last_sent = event["seq"]
-                sent += 1
+            self._last_sent = batch[-1]["seq"]
+            sent += len(batch)
             # Let the screens' writers send the frames before the position's write (a blocking
             # SQLite commit with fsync); a crash in between still sends the batch again.
             time.sleep(0)
@@ -460,6 +465,12 @@ class Broadcaster:
         for enrich in self.enrichers:
             event = enrich(event)
         return event
+
+
+def _stale_marked(event: dict, now: datetime) -> dict:
+    if event.get("type") in SPOKEN and _age(event, now) > STALE_AFTER:
+        return event | {"stale": True}
+    return event
 
 
 def _age(event: dict, now: datetime) -> timedelta:

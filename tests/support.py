@@ -194,16 +194,21 @@ class DisplayClient:
                                      reconnection_delay_max=0.5)
         self.states: list[dict] = []
         self.events: list[dict] = []
+        self.types = {"issued", "called", "finished", "skipped", "transferred", "paused", "resumed"}
         self.cond = threading.Condition()
-        for name in ("issued", "called", "finished", "skipped", "transferred", "paused", "resumed"):
-            self.client.on(name, self._record, namespace="/display")
+        self.client.on("events", self._batch, namespace="/display")
         self.client.on("state", self._state, namespace="/display")
         self.client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10,
                             headers={"Cookie": f"signage_device={device}"} if device else {})
 
-    def _record(self, data):
+    def listen(self, *types: str) -> None:
+        """Record these event types too (by default: the queue's)."""
+        self.types.update(types)
+
+    def _batch(self, events):
+        """One `events` frame: what the server committed since its last one, in seq order."""
         with self.cond:
-            self.events.append(data)
+            self.events.extend(e for e in events if e["type"] in self.types)
             self.cond.notify_all()
 
     def _state(self, data):

@@ -128,7 +128,7 @@ def test_free_announcement_is_spoken_now(make_server):
     server = make_server("eventlet")
     manager = server.headers(server.token("manager"))
     display = DisplayClient(server.url)
-    display.client.on("announce", display._record, namespace="/display")
+    display.listen("announce")
     try:
         display.wait_for(lambda d: d.states)
         for bad in ({"text": ""}, {"text": "x" * 301}, {"text": 12}, {}):

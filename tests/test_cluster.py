@@ -36,9 +36,14 @@ class Screen:
         self.log: list[tuple] = []           # ("state", seq) | ("event", seq, name)
         self.gaps = 0                        # events that came after a missed one
         self.cond = threading.Condition()
-        self.client.on("*", self._any, namespace="/display")
+        self.client.on("state", lambda data: self._any("state", data), namespace="/display")
+        self.client.on("events", self._batch, namespace="/display")
         self.client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10,
                             headers=headers or {})
+
+    def _batch(self, events):
+        for event in events:
+            self._any(event["type"], event)
 
     def _any(self, event, data=None):
         if not isinstance(data, dict) or not isinstance(data.get("seq"), int):

@@ -50,7 +50,7 @@ def test_each_call_and_announcement_carries_its_zone_and_the_display_page_its_sp
     assert 'data-zone=""' in requests.get(server.url + "/display?speaker=1", timeout=5).text
 
     display = DisplayClient(server.url)
-    display.client.on("announce", display._record, namespace="/display")
+    display.listen("announce")
     try:
         display.wait_for(lambda d: d.states)
         server.issue("F")

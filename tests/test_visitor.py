@@ -149,7 +149,7 @@ def test_cancel_leaves_the_queue_and_the_screens_update(make_server):
     display = DisplayClient(server.url)
     waiting = lambda state: next(s["waiting"] for s in state["services"] if s["code"] == "A")
     try:
-        display.client.on("cancelled", display._record, namespace="/display")
+        display.listen("cancelled")
         display.wait_for(lambda d: d.states and waiting(d.states[-1]) == 2)
         cancelled = requests.post(server.url + f"/api/visitor/{token_of(mine)}/cancel", timeout=5)
         assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"

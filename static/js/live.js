@@ -337,28 +337,31 @@
       var pending = buffer.sort(function (a, b) { return a.seq - b.seq; });
       buffer = [];
       var hole = false;
+      var stale = false;
       pending.forEach(function (ev) {
         if (ev.seq <= lastSeq) return;
-        if (ev.seq === lastSeq + 1 && !hole) takeEvent(ev);
+        if (ev.seq === lastSeq + 1 && !hole) stale = takeEvent(ev) || stale;
         else hole = true;
       });
+      if (stale) requestSnapshot();
       if (hole && gapRetries < 5) {
         gapRetries += 1;
         setTimeout(requestSnapshot, 500 * gapRetries);
       }
     }
 
+    // Applies one event in seq order; true when the screen needs a fresh snapshot after it
+    // (settings, running text, hall… or an event it could not apply). The caller asks once.
     function takeEvent(ev) {
-      if (!ev || typeof ev.seq !== 'number') return;
+      if (!ev || typeof ev.seq !== 'number') return false;
       if (lastSeq === null || snapshotWanted) {
         if (ev.seq > (lastSeq === null ? -1 : lastSeq)) buffer.push(ev);
-        return;
+        return false;
       }
-      if (ev.seq <= lastSeq) return;                  // already seen (or in the snapshot)
+      if (ev.seq <= lastSeq) return false;            // already seen (or in the snapshot)
       if (ev.seq > lastSeq + 1) {                     // missed something: start over from a snapshot
         buffer.push(ev);
-        requestSnapshot();
-        return;
+        return true;
       }
       lastSeq = ev.seq;
       gapRetries = 0;
@@ -366,9 +369,17 @@
         onEvent(ev);
       } catch (e) {
         if (global.console) console.error(e);
-        requestSnapshot();
+        return true;
       }
-      if (SELF_CONTAINED.indexOf(ev.type) < 0) requestSnapshot();   // settings, running text, hall…
+      return SELF_CONTAINED.indexOf(ev.type) < 0;
+    }
+
+    // The server sends what was committed since its last frame as one list, in seq order.
+    function takeEvents(list) {
+      if (!Array.isArray(list)) return;
+      var stale = false;
+      list.forEach(function (ev) { stale = takeEvent(ev) || stale; });
+      if (stale) requestSnapshot();
     }
 
     socket.on('connect', function () {
@@ -390,14 +401,11 @@
       if (!socket.active) setTimeout(function () { socket.connect(); }, 1000);
     });
     socket.on('state', function (snap) { takeState(snap, false); });
-    socket.onAny(function (name, data) {
-      if (name === 'state') return;
-      // 'presence' is not part of the hall's history (no seq): screens coming and going.
-      if (name === 'presence') { if (opts.onPresence) opts.onPresence(data); return; }
-      // 'device': this screen's pairing changed (see pairing.js); no seq either.
-      if (name === 'device') { if (opts.onDevice) opts.onDevice(data); return; }
-      takeEvent(data);
-    });
+    socket.on('events', takeEvents);
+    // Not part of the hall's history (no seq): 'presence', screens coming and going, and
+    // 'device', this screen's pairing changed (see pairing.js).
+    socket.on('presence', function (data) { if (opts.onPresence) opts.onPresence(data); });
+    socket.on('device', function (data) { if (opts.onDevice) opts.onDevice(data); });
 
     // No connection after a few seconds on first load: show it rather than a silent blank screen.
     setTimeout(function () { if (online === null) setOnline(false); }, 3000);
