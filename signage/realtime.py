@@ -33,7 +33,7 @@ BATCH = 100         # events per frame at most (catching up after a restart send
 STALE_AFTER = timedelta(minutes=3)  # older than this when sent: shown, not spoken (Broadcaster)
 RESTORE_SCAN = 1000                 # fresh calls to restore on start lie within this many events
 
-Enricher = Callable[[dict], dict]
+Enricher = Callable[[list[dict]], list[dict]]   # a batch of events in, the same batch out
 
 
 TOO_MANY_CONNECTIONS = N_("Terlalu banyak sambungan dari alamat ini. Coba lagi sebentar.")
@@ -414,9 +414,8 @@ class Broadcaster:
         the saved position. Returns the number of events sent."""
         self._last_sent = self.hall.broadcast_position()
         since = self.hall.clock() - STALE_AFTER
-        for event in self.hall.events_between(max(0, self._last_sent - RESTORE_SCAN), self._last_sent,
-                                              SPOKEN, since):
-            self._enrich(event)
+        self._enrich(self.hall.events_between(max(0, self._last_sent - RESTORE_SCAN), self._last_sent,
+                                              SPOKEN, since))
         before = self._last_sent
         sent = self.flush()
         log.info("broadcaster caught up from seq %s: %s events sent", before, sent)
@@ -441,7 +440,7 @@ class Broadcaster:
             if not events:
                 return sent
             now = self.hall.clock()
-            batch = [self._enrich(_stale_marked(event, now)) for event in events]
+            batch = self._enrich([_stale_marked(event, now) for event in events])
             if self.snapshots is not None:
                 self.snapshots.invalidate()
             # All of them in one frame: a call-next commits `finished` and `called` together, and
@@ -461,10 +460,10 @@ class Broadcaster:
             time.sleep(0)
             self.hall.save_broadcast_position(self._last_sent)
 
-    def _enrich(self, event: dict) -> dict:
+    def _enrich(self, events: list[dict]) -> list[dict]:
         for enrich in self.enrichers:
-            event = enrich(event)
-        return event
+            events = enrich(events)
+        return events
 
 
 def _stale_marked(event: dict, now: datetime) -> dict:

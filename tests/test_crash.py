@@ -163,7 +163,7 @@ def test_catching_up_after_a_restart_speaks_fresh_calls_only(tmp_path, database_
         socketio = _FakeSocketIO()
         speaker = HallSpeaker(Voice(voice_dir), hall.settings)
         broadcaster = Broadcaster(socketio, hall)
-        broadcaster.enrichers.append(speaker.enrich)
+        broadcaster.enrichers.append(speaker.enrich_all)
         broadcaster.catch_up()
         return socketio.sent, speaker
 

@@ -92,14 +92,23 @@ class HallSpeaker:
         self.voice.chime = speech["chime"]
 
     def enrich(self, event: dict) -> dict:
+        return self.enrich_all([event])[0]
+
+    def enrich_all(self, events: list[dict]) -> list[dict]:
         """Add `text`, `display_text`, `audio`, `chime`, `short`, `rate`, `repeat`, `volume`,
         `zone` to calls and announcements; the audio URL answers once its clip is made.
+        The settings are read once for the whole batch (the broadcaster's, all committed).
 
         A stale one (`"stale": true`, see realtime.Broadcaster) is left as it is: no audio, not
         queued, so no speaker says a call for someone who left long ago."""
+        if not any(e.get("type") in ("called", "announce") and not e.get("stale") for e in events):
+            return events
+        hall_settings = self._settings()
+        return [self._enrich(event, hall_settings) for event in events]
+
+    def _enrich(self, event: dict, hall_settings: dict) -> dict:
         if event.get("type") not in ("called", "announce") or event.get("stale"):
             return event
-        hall_settings = self._settings()
         speech = {**DEFAULTS, **(hall_settings.get("speech") or {})}
         self.apply(speech)
         lexicon = Lexicon(speech["lexicon"])

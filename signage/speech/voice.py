@@ -17,8 +17,8 @@ wait briefly for a clip still being made instead of answering 404.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +75,7 @@ class Voice:
         self.audio_dir = Path(audio_dir)
         self.chime = chime
         self.workers = workers
-        self._slots = threading.BoundedSemaphore(max(1, workers))
+        self._jobs: queue.Queue = queue.Queue()
         self._pending: dict[str, threading.Event] = {}
         self._aliases: dict[str, Path] = {}   # planned name -> the clip a fallback engine made
         self.cache = AudioCache(self.audio_dir / "cache", cache_bytes)
@@ -85,6 +85,10 @@ class Voice:
         self._engine = make_live_engine(engine, self.audio_dir, self._espeak)
         if chime:
             chime_wav()  # synthesised once (~50 ms) here rather than during the first call
+        # Started once, here: starting a thread waits until it runs, and under eventlet that wait
+        # handed the broadcaster's turn to every other task in the middle of a batch of calls.
+        for _ in range(workers):
+            threading.Thread(target=self._work, name="voice-render", daemon=True).start()
 
     @property
     def requested_engine(self) -> str:
@@ -159,19 +163,23 @@ class Voice:
                 return planned
             if (self.cache.directory / planned.name).exists() and on_ready is None:
                 return planned
-            done = self._pending[planned.name] = threading.Event()
+            self._pending[planned.name] = threading.Event()
+        self._jobs.put((planned.name, make))   # never blocks: the caller is the broadcaster
+        return planned
 
-        def work() -> None:
-            time.sleep(0)   # green threads: the event's frames to the screens go out first
+    def _work(self) -> None:
+        """A render worker: one clip after another, for as long as the server runs."""
+        while True:
+            name, make = self._jobs.get()
             try:
-                with self._slots:
-                    make()
+                make()
+            except Exception:  # make() logs its own failures; nothing may end a worker
+                log.exception("voice worker")
             finally:
                 with self._lock:
-                    self._pending.pop(planned.name, None)
-                done.set()
-        threading.Thread(target=work, name="voice-render", daemon=True).start()
-        return planned
+                    done = self._pending.pop(name, None)
+                if done is not None:
+                    done.set()
 
     def wait_ready(self, name: str, timeout: float = READY_WAIT_S) -> Path | None:
         """The clip file `name` (a cache file name), waiting up to `timeout` s while it is being

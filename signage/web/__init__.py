@@ -136,7 +136,7 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     duties = Duties(db, cluster.process, service.clock) if cluster.shared else AlwaysHeld()
     # Clips are made beside the events, two at once at most (a hall server has ~2 cores).
     speaker = HallSpeaker(Voice(config.audio_dir, workers=VOICE_WORKERS), service.settings)
-    broadcaster.enrichers.append(speaker.enrich)
+    broadcaster.enrichers.append(speaker.enrich_all)
     namespace.state_extras.append(lambda: {"announcements": speaker.recent()})
     namespace.on_played_hooks.append(speaker.queue.mark_played)
     app.extensions["signage"] = Hall(service=service, accounts=accounts, socketio=socketio,
