@@ -202,6 +202,7 @@ def cmd_run(args) -> int:
         print(f"  {label:9} {base}{path}")
     sys.stdout.flush()
     _allow_open_files(args.max_connections)
+    _freeze_startup_objects()
     if args.async_mode == "eventlet":
         # Not socketio.run: it listens with eventlet's backlog of 50, so a crowd of screens coming
         # back at once (a restart) overflows it and waits out TCP's retries with the CPU idle; and
@@ -215,6 +216,16 @@ def cmd_run(args) -> int:
         socketio.run(app, host=args.host, port=args.port, log_output=False,
                      allow_unsafe_werkzeug=True, use_reloader=False, debug=False, **extra)
     return 0
+
+
+def _freeze_startup_objects() -> None:
+    """Leave what exists before the first request (~190,000 objects: the libraries, the app) out
+    of the garbage collector's full passes. Each pass walked all of them on the only event loop:
+    with 500 screens a pass took 100-190 ms every few seconds, the slowest calls' whole delay
+    (benchmarks/README.md, issue 10). Objects made later are collected as before."""
+    import gc
+    gc.collect()
+    gc.freeze()
 
 
 def _allow_open_files(connections: int) -> None:
