@@ -355,7 +355,7 @@ async def run_calls(displays: Displays, url: str, tokens: dict[int, str], calls:
                     undelivered.append(ticket)
         elapsed = time.perf_counter() - t_start
 
-    last, first, http, wrong_counter = [], [], [], 0
+    last, first, http, wrong_counter, series = [], [], [], 0, []
     for t0, t1, cid, ticket in sent:
         http.append(t1 - t0)
         rec = displays.arrivals.get(ticket)
@@ -364,13 +364,24 @@ async def run_calls(displays: Displays, url: str, tokens: dict[int, str], calls:
         if rec and rec[0] >= displays.n:
             last.append(rec[2] - t0)
             first.append(rec[1] - t0)
+        # per call, for looking at the tail: pressed (s after the first), HTTP, first and last screen (ms)
+        series.append([round(t0 - t_start, 3), round((t1 - t0) * 1000, 1)]
+                      + ([round((rec[1] - t0) * 1000, 1), round((rec[2] - t0) * 1000, 1)] if rec else [None, None]))
     ms = lambda v: None if v is None else v * 1000  # noqa: E731
+    # Do the screens keep pace with the API? When the last answer came, and when the last call
+    # was on every screen (s after the first press); answer -> last screen per call.
+    answered = [t1 - t_start for _, t1, _, _ in sent]
+    on_screens = [r[0] + r[3] / 1000 for r in series if r[3] is not None]
+    lag = [r[3] - r[1] for r in series if r[3] is not None]
     return {"pattern": pattern, "requested": calls, "answered": len(sent), "delivered_all": len(last),
             "undelivered": len(undelivered),
             "undelivered_partial_counts": [(t, (displays.arrivals.get(t) or [0])[0]) for t in undelivered[:5]],
             "errors": errors[:10], "wrong_counter": wrong_counter, "elapsed_s": elapsed,
             "last_p50_ms": ms(pct(last, 50)), "last_p99_ms": ms(pct(last, 99)), "last_max_ms": ms(max(last, default=None)),
-            "first_p50_ms": ms(pct(first, 50)), "http_p50_ms": ms(pct(http, 50)), "http_p99_ms": ms(pct(http, 99))}
+            "first_p50_ms": ms(pct(first, 50)), "http_p50_ms": ms(pct(http, 50)), "http_p99_ms": ms(pct(http, 99)),
+            "api_done_s": max(answered, default=None), "screens_done_s": max(on_screens, default=None),
+            "answer_to_last_p50_ms": pct(lag, 50), "answer_to_last_max_ms": max(lag, default=None),
+            "series": series}
 
 
 class CpuSampler:
@@ -537,6 +548,13 @@ def print_table(results: list[dict], pattern: str) -> None:
               f"| {fmt(c.get('last_p50_ms'))} | {fmt(c.get('last_p99_ms'))} | {fmt(c.get('last_max_ms'))} "
               f"| {fmt(c.get('first_p50_ms'))} | {fmt(c.get('http_p50_ms'))} | {delivered} | {fmt(r.get('rss_connected_mb'), '.1f')} "
               f"| {fmt(r.get('rss_end_mb'), '.1f')} | {'; '.join(note) or 'ok'} |")
+    print()
+    print("keeping pace: | mode | clients | API answered the last call at s | last call on every screen at s "
+          "| answer→last screen p50 ms | max ms |")
+    for r in results:
+        c = r.get("calls") or {}
+        print(f"| {r['mode']} | {r['clients']} | {fmt(c.get('api_done_s'), '.2f')} | {fmt(c.get('screens_done_s'), '.2f')} "
+              f"| {fmt(c.get('answer_to_last_p50_ms'))} | {fmt(c.get('answer_to_last_max_ms'))} |")
 
 
 async def main_async(args) -> list[dict]:
