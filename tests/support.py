@@ -194,6 +194,7 @@ class DisplayClient:
                                      reconnection_delay_max=0.5)
         self.states: list[dict] = []
         self.events: list[dict] = []
+        self.frames: list[list[str]] = []   # the types in each `events` frame, as they came
         self.types = {"issued", "called", "finished", "skipped", "transferred", "paused", "resumed"}
         self.cond = threading.Condition()
         self.client.on("events", self._batch, namespace="/display")
@@ -208,6 +209,7 @@ class DisplayClient:
     def _batch(self, events):
         """One `events` frame: what the server committed since its last one, in seq order."""
         with self.cond:
+            self.frames.append([e["type"] for e in events])
             self.events.extend(e for e in events if e["type"] in self.types)
             self.cond.notify_all()
 

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 import requests
 
+from signage.web.build import page_build
 from support import DisplayClient
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.both_databases
 
@@ -17,6 +21,7 @@ def test_snapshot_on_connect_then_called_events_in_sequence(server):
         display.wait_for(lambda d: d.states)
         first = display.states[0]
         assert {"seq", "counters", "services", "last_calls", "running_text"} <= set(first)
+        assert first["build"] == page_build(ROOT), "screens compare it to reload after an upgrade"
         token = server.token("counter", 2)
         number = requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token), json={"service": "B"}, timeout=5).json()["number"]
         requests.post(server.url + "/api/counters/2/call-next", headers=server.headers(token), timeout=5)
@@ -25,6 +30,13 @@ def test_snapshot_on_connect_then_called_events_in_sequence(server):
         assert called["ticket"] == number and called["service"] == "B"
         assert called["counter"]["id"] == 2 and called["counter"]["name"] == "Loket 2"
         assert [e["seq"] for e in display.events] == list(range(first["seq"] + 1, first["seq"] + 3))
+
+        # The next press finishes B001 and calls B002: one frame per screen, not one per event.
+        requests.post(server.url + "/api/tickets", headers=server.headers(server.kiosk_token),
+                      json={"service": "B"}, timeout=5)
+        requests.post(server.url + "/api/counters/2/call-next", headers=server.headers(token), timeout=5)
+        display.wait_for(lambda d: d.frames and d.frames[-1][-1] == "called")
+        assert display.frames[-1] == ["finished", "called"], display.frames
     finally:
         display.close()
 

@@ -30,6 +30,7 @@ from ..store import Database
 from ..store.duties import AlwaysHeld, Duties
 from ..store import tables as t
 from . import language, security_headers
+from .build import page_build
 from .converters import IdConverter
 from .fair_share import FairShare
 from .origins import same_origin
@@ -138,6 +139,8 @@ def create_app(config: Config) -> tuple[Flask, SocketIO]:
     speaker = HallSpeaker(Voice(config.audio_dir, workers=VOICE_WORKERS), service.settings)
     broadcaster.enrichers.append(speaker.enrich_all)
     namespace.state_extras.append(lambda: {"announcements": speaker.recent()})
+    build = page_build(PROJECT_ROOT)
+    namespace.state_extras.append(lambda: {"build": build})
     namespace.on_played_hooks.append(speaker.queue.mark_played)
     app.extensions["signage"] = Hall(service=service, accounts=accounts, socketio=socketio,
                                      broadcaster=broadcaster, presence=cluster.presence, speaker=speaker,

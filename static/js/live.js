@@ -19,6 +19,7 @@
   var ZONE_LABELS = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
   // Events that carry everything a screen needs; any other type (settings, running_text, hall…)
   // is passed on and then followed by a fresh snapshot.
+  var RELOADING_PAGES = ['display', 'kiosk', 'counter', 'survey'];   // see upgraded()
   var SELF_CONTAINED = ['issued', 'called', 'finished', 'skipped', 'transferred', 'paused', 'resumed',
                         'announce'];
 
@@ -283,6 +284,8 @@
     var wantTimer = null;
     var stateCount = 0;
     var gapRetries = 0;
+    var pageBuild = null;        // the `build` of the first state: the pages this one was loaded from
+    var reloading = false;
 
     if (typeof global.io !== 'function') {
       showOffline(true);
@@ -318,6 +321,7 @@
 
     function takeState(snap, forced) {
       if (!snap || typeof snap.seq !== 'number') return;
+      if (upgraded(snap.build)) return;
       var authoritative = forced || acceptNextState || snapshotWanted || lastSeq === null;
       if (!authoritative && snap.seq < lastSeq) return;    // older than what we already applied
       acceptNextState = false;
@@ -348,6 +352,21 @@
         gapRetries += 1;
         setTimeout(requestSnapshot, 500 * gapRetries);
       }
+    }
+
+    // The server now serves other pages than this one was loaded from (an upgrade): a screen
+    // reloads, after a random pause so a hall's screens do not all ask at once. The console is
+    // left alone: a reload would lose what the manager is typing.
+    function upgraded(build) {
+      if (typeof build !== 'string') return false;
+      if (pageBuild === null) pageBuild = build;
+      if (build === pageBuild) return false;
+      if (RELOADING_PAGES.indexOf(opts.page) < 0) return false;
+      if (!reloading) {
+        reloading = true;
+        setTimeout(function () { global.location.reload(); }, Math.random() * global.Live.reloadSpreadMs);
+      }
+      return true;
     }
 
     // Applies one event in seq order; true when the screen needs a fresh snapshot after it
@@ -419,6 +438,7 @@
   }
 
   global.Live = {
+    reloadSpreadMs: 15000,     // screens reload within this long after an upgrade
     connect: connect,
     t: t,
     lang: lang,

@@ -155,6 +155,20 @@ def test_display_marks_offline_during_a_network_cut_and_recovers_after_it(make_s
         cable.close()
 
 
+def test_a_screen_reloads_itself_when_the_server_serves_other_pages(server, pages):
+    """A TV left open across an upgrade must not run the old scripts against the new server:
+    a `state` whose `build` (web/build.py) differs from the one the page was loaded with makes
+    it reload (live.js), spread over Live.reloadSpreadMs (0 here)."""
+    display = open_display(pages, server)
+    with display.expect_navigation(timeout=10000):
+        display.evaluate("""() => {
+            Live.reloadSpreadMs = 0;
+            Display.live.socket.listeners('state')[0]({ seq: 1, build: 'a-newer-one' });
+        }""")
+    expect(display.locator(".counter-card").first).to_be_visible()
+    assert display.evaluate("window.__sameDocument") is None, "the page was loaded again"
+
+
 def test_kiosk_issues_a_ticket_and_shows_it_large(make_server, pages):
     server = make_server()
     kiosk = pages.as_device(server).open(server.url + "/kiosk")
