@@ -388,13 +388,13 @@ class Broadcaster:
                  snapshots: "SnapshotCache | None" = None):
         self.socketio = socketio
         self.hall = hall
-        # Dropped before each event leaves: a screen connecting while it is sent must not get a
-        # snapshot from before it (with several processes the broadcaster may find an event by
+        # Dropped before each frame of events leaves: a screen connecting while it is sent must
+        # not get a snapshot from before it (with several processes the broadcaster may find an event by
         # its poll before the commit's nudge has reached the cache).
         self.snapshots = snapshots
         self.poll_s = poll_s   # a look at the database even without a nudge (cluster.py)
         self.enrichers: list[Enricher] = []
-        self.relays: list[Callable[[dict], None]] = []   # after each emit (the phones' rooms, web/visitor.py)
+        self.relays: list[Callable[[dict], None]] = []   # each event, after its frame (web/visitor.py)
         self._wake = socketio.server.eio.create_event()
         self._last_sent: int | None = None   # read from the database by catch_up()
         self._task = None

@@ -78,10 +78,12 @@ class AudioCache:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        self._written_bytes += len(data)
-        self._puts += 1
-        if (self._scanned_bytes is None or self._puts >= RESCAN_PUTS
-                or self._scanned_bytes + self._written_bytes > self.max_bytes):
+        with self._evict_lock:
+            self._written_bytes += len(data)
+            self._puts += 1
+            due = (self._scanned_bytes is None or self._puts >= RESCAN_PUTS
+                   or self._scanned_bytes + self._written_bytes > self.max_bytes)
+        if due:
             self.evict(keep=path)
         return path
 
